@@ -1,0 +1,100 @@
+/**
+ * All configuration is environment variables, validated here by one schema. A bad value stops start-up with a
+ * message naming the variable. Durations are written like `30s`, `15m`, `12h`, `7d` (`0` = keep forever);
+ * sizes like `512MiB`, `2GiB` or a number of bytes (`0` = unlimited).
+ */
+import { z } from "zod";
+import { ValidationError } from "./errors.ts";
+
+const UNITS_MS: Record<string, number> = { ms: 1, s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 };
+const UNITS_BYTES: Record<string, number> = { "": 1, B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 };
+
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
+  if (!m?.[1]) return undefined;
+  if (!m[2]) return Number(m[1]) === 0 ? 0 : undefined;
+  return Math.round(Number(m[1]) * (UNITS_MS[m[2]] ?? 1));
+}
+
+export function parseSize(text: string): number | undefined {
+  const m = /^(\d+)\s*(B|KiB|MiB|GiB|TiB)?$/.exec(text.trim());
+  if (!m?.[1]) return undefined;
+  return Number(m[1]) * (UNITS_BYTES[m[2] ?? ""] ?? 1);
+}
+
+const duration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    ctx.addIssue({ code: "custom", message: `expected a duration like 30s, 15m, 12h or 7d (got "${text}")` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const size = z.string().transform((text, ctx) => {
+  const bytes = parseSize(text);
+  if (bytes === undefined) {
+    ctx.addIssue({ code: "custom", message: `expected a size like 512MiB or 2GiB (got "${text}")` });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+const port = z.coerce.number().int().min(0).max(65535);
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `expected a URL starting with ${protocols.join(" or ")}//`,
+  );
+
+export const configSchema = z.object({
+  /** NATS server(s), comma-separated. Absent: the hub starts its own nats-server with JetStream. */
+  SPOKES_NATS_URL: url(["nats:", "tls:"]).optional(),
+  /** Postgres connection URL. Absent: embedded PGlite in the data folder. */
+  SPOKES_POSTGRES_URL: url(["postgres:", "postgresql:"]).optional(),
+  /** Where embedded services keep their data. */
+  SPOKES_DATA_DIR: z.string().min(1).default("./data"),
+  /** Port of the embedded nats-server (only when SPOKES_NATS_URL is absent). */
+  SPOKES_EMBEDDED_NATS_PORT: port.default(4222),
+  /** Path of the nats-server binary for the embedded server; found in .tools/bin or on PATH when absent. */
+  SPOKES_NATS_SERVER: z.string().min(1).optional(),
+  SPOKES_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** Largest event payload accepted, in bytes. */
+  SPOKES_MAX_PAYLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(256)
+    .max(8 * 1024 * 1024)
+    .default(64 * 1024),
+  /** How long a repeated event id is recognised and stored once. */
+  SPOKES_DEDUP_WINDOW: duration.prefault("2m"),
+  /** Publishes in flight per appendMany call. */
+  SPOKES_APPEND_WINDOW: z.coerce.number().int().min(1).max(65536).default(1024),
+  SPOKES_EVENTS_MAX_AGE: duration.prefault("7d"),
+  SPOKES_EVENTS_MAX_BYTES: size.prefault("4GiB"),
+  SPOKES_ACTIONS_MAX_AGE: duration.prefault("30d"),
+  SPOKES_PRESENCE_MAX_AGE: duration.prefault("7d"),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Reads the configuration from an environment; throws a ValidationError naming each bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const relevant = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => k.startsWith("SPOKES_") && v !== undefined && v !== ""),
+  );
+  const parsed = configSchema.safeParse(relevant);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => ({ path: String(i.path[0] ?? ""), message: i.message }));
+  const lines = issues.map((i) => `  ${i.path}: ${i.message}`).join("\n");
+  throw new ValidationError(`bad configuration:\n${lines}`, issues);
+}
+
+/** Names of the variables the schema knows, for `spokes --help` and the docs. */
+export const CONFIG_VARIABLES = Object.keys(configSchema.shape);

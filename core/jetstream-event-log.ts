@@ -1,0 +1,287 @@
+/**
+ * The event log over NATS JetStream. This is the one file in `core` that talks to NATS.
+ * Metadata rides in headers following the CloudEvents NATS binding (binary mode); the payload is the value itself.
+ */
+import {
+  DeliverPolicy,
+  JetStreamApiError,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  jetstream,
+  jetstreamManager,
+  type StreamConfig,
+} from "@nats-io/jetstream";
+import { headers, type MsgHdrs, type NatsConnection, nanos, nuid } from "@nats-io/nats-core";
+import { connect } from "@nats-io/transport-node";
+import type { Config } from "./config.ts";
+import { ConflictError, UnavailableError } from "./errors.ts";
+import {
+  type AppendLimits,
+  type AppendRequest,
+  type AppendResult,
+  checkAppend,
+  type EventLog,
+  type LoggedEvent,
+  type ReadOptions,
+  type StreamStats,
+  saneTime,
+} from "./event-log.ts";
+import { checkServerVersion, type ServerFeatures } from "./nats-server-version.ts";
+import { STREAM_SUBJECTS, STREAMS, type StreamName } from "./subjects.ts";
+
+/** Retention and limits of the streams; `0` means unlimited. */
+export type StreamSettings = Pick<
+  Config,
+  | "SPOKES_DEDUP_WINDOW"
+  | "SPOKES_EVENTS_MAX_AGE"
+  | "SPOKES_EVENTS_MAX_BYTES"
+  | "SPOKES_ACTIONS_MAX_AGE"
+  | "SPOKES_PRESENCE_MAX_AGE"
+>;
+
+export type JetStreamEventLogOptions = {
+  servers: string | string[];
+  settings: StreamSettings;
+  limits?: AppendLimits;
+  /** Publishes in flight per appendMany call. */
+  window?: number;
+  /** Connection name shown by the server's monitoring. */
+  name?: string;
+};
+
+const WRONG_LAST_SEQUENCE = 10071;
+const STREAM_NOT_FOUND = 10059;
+
+export type WantedStream = Partial<StreamConfig> & { name: StreamName };
+const decoder = new TextDecoder();
+
+/** The stream configurations the hub wants, for the given settings and server features. */
+export function streamConfigs(settings: StreamSettings, features: ServerFeatures): WantedStream[] {
+  const maxAge: Record<StreamName, number> = {
+    THINGS: 0,
+    EVENTS: settings.SPOKES_EVENTS_MAX_AGE,
+    ACTIONS: settings.SPOKES_ACTIONS_MAX_AGE,
+    PRESENCE: settings.SPOKES_PRESENCE_MAX_AGE,
+    PROVISIONING: 0,
+    ACCESS: 0,
+  };
+  return STREAMS.map((name) => ({
+    name,
+    subjects: STREAM_SUBJECTS[name],
+    max_age: nanos(maxAge[name]),
+    max_bytes: name === "EVENTS" && settings.SPOKES_EVENTS_MAX_BYTES > 0 ? settings.SPOKES_EVENTS_MAX_BYTES : -1,
+    duplicate_window: nanos(settings.SPOKES_DEDUP_WINDOW),
+    allow_direct: true,
+    ...(name === "EVENTS" && features.fastIngest ? { allow_batched: true } : {}),
+  }));
+}
+
+/** Creates the streams that are missing and brings existing ones to the wanted settings. Safe to repeat. */
+export async function ensureStreams(jsm: JetStreamManager, configs: WantedStream[]): Promise<void> {
+  for (const config of configs) {
+    const name = config.name;
+    const existing = await jsm.streams.info(name).catch((err: unknown) => {
+      if (err instanceof JetStreamApiError && err.code === STREAM_NOT_FOUND) return undefined;
+      throw err;
+    });
+    if (existing === undefined) await jsm.streams.add(config);
+    else await jsm.streams.update(name, { ...existing.config, ...config });
+  }
+}
+
+function ceHeaders(id: string, type: string, source: string, time: Date, received: Date): MsgHdrs {
+  const h = headers();
+  h.set("ce-specversion", "1.0");
+  h.set("ce-id", id);
+  h.set("ce-type", type);
+  h.set("ce-source", source);
+  h.set("ce-time", time.toISOString());
+  h.set("ce-received", received.toISOString());
+  h.set("content-type", "application/json");
+  return h;
+}
+
+/** Turns a stored JetStream message back into a logged event. */
+export function decodeMessage(m: JsMsg): LoggedEvent {
+  const h = m.headers;
+  const receivedAt = h?.get("ce-received") || new Date(m.info.timestampNanos / 1e6).toISOString();
+  const text = decoder.decode(m.data);
+  let data: unknown;
+  try {
+    data = text === "" ? null : JSON.parse(text);
+  } catch {
+    data = text;
+  }
+  return {
+    stream: m.info.stream as StreamName,
+    seq: m.seq,
+    subject: m.subject,
+    id: h?.get("ce-id") || String(m.seq),
+    type: h?.get("ce-type") || "",
+    source: h?.get("ce-source") || "",
+    time: h?.get("ce-time") || receivedAt,
+    receivedAt,
+    data,
+  };
+}
+
+export class JetStreamEventLog implements EventLog {
+  readonly nc: NatsConnection;
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  readonly features: ServerFeatures;
+  private readonly limits: AppendLimits | undefined;
+  private readonly window: number;
+
+  private constructor(
+    nc: NatsConnection,
+    jsm: JetStreamManager,
+    features: ServerFeatures,
+    o: JetStreamEventLogOptions,
+  ) {
+    this.nc = nc;
+    this.jsm = jsm;
+    this.js = jetstream(nc);
+    this.features = features;
+    this.limits = o.limits;
+    this.window = o.window ?? 1024;
+  }
+
+  /** Connects, refuses a server that is too old, and makes sure the streams exist with the wanted settings. */
+  static async open(o: JetStreamEventLogOptions): Promise<JetStreamEventLog> {
+    let nc: NatsConnection;
+    try {
+      nc = await connect({ servers: o.servers, name: o.name ?? "spokes", maxReconnectAttempts: -1 });
+    } catch (cause) {
+      throw new UnavailableError(`cannot reach NATS at ${String(o.servers)}`, { cause });
+    }
+    try {
+      const features = checkServerVersion(nc.info?.version ?? "");
+      const jsm = await jetstreamManager(nc).catch((cause: unknown) => {
+        throw new UnavailableError("the NATS server has no JetStream; start it with -js", { cause });
+      });
+      await ensureStreams(jsm, streamConfigs(o.settings, features));
+      return new JetStreamEventLog(nc, jsm, features, o);
+    } catch (err) {
+      await nc.close();
+      throw err;
+    }
+  }
+
+  private publish(req: AppendRequest): Promise<AppendResult> {
+    const checked = checkAppend(req, this.limits);
+    const id = req.id ?? nuid.next();
+    const now = new Date();
+    const h = ceHeaders(id, checked.type, req.source ?? "spokes", saneTime(req.time, now), now);
+    const expect = req.expectedLastSubjectSeq === undefined ? {} : { lastSubjectSequence: req.expectedLastSubjectSeq };
+    return this.js.publish(checked.subject, checked.payload, { msgID: id, headers: h, expect }).then(
+      (ack) => ({ stream: ack.stream as StreamName, seq: ack.seq, id, duplicate: ack.duplicate }),
+      (err: unknown) => {
+        if (err instanceof JetStreamApiError && err.code === WRONG_LAST_SEQUENCE) {
+          throw new ConflictError(req.subject, req.expectedLastSubjectSeq ?? 0, { cause: err });
+        }
+        throw err;
+      },
+    );
+  }
+
+  append(req: AppendRequest): Promise<AppendResult> {
+    try {
+      return this.publish(req);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * Validates every request first (a bad one fails the call before anything is stored), then publishes with up to
+   * `window` acknowledgements outstanding. If a publish fails the others still complete and the first error is
+   * thrown; calling again with the same ids stores only what is missing.
+   */
+  async appendMany(reqs: readonly AppendRequest[]): Promise<AppendResult[]> {
+    for (const req of reqs) checkAppend(req, this.limits);
+    const results = new Array<AppendResult>(reqs.length);
+    const pending: Promise<void>[] = [];
+    let firstError: unknown;
+    const fail = (err: unknown) => {
+      firstError ??= err;
+    };
+    for (let i = 0; i < reqs.length; i++) {
+      if (i >= this.window) await pending[i - this.window];
+      const req = reqs[i] as AppendRequest;
+      pending.push(
+        this.publish({ ...req, id: req.id ?? nuid.next() }).then((r) => {
+          results[i] = r;
+        }, fail),
+      );
+    }
+    await Promise.all(pending);
+    if (firstError !== undefined) throw firstError;
+    return results;
+  }
+
+  private async consumer(opts: ReadOptions, defaultFrom: "all" | "new") {
+    const from = opts.from ?? defaultFrom;
+    const filter = opts.filter === undefined ? [] : Array.isArray(opts.filter) ? opts.filter : [opts.filter];
+    const start =
+      from === "new"
+        ? { deliver_policy: DeliverPolicy.New }
+        : from === "all"
+          ? { deliver_policy: DeliverPolicy.All }
+          : typeof from === "number"
+            ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Math.max(1, from) }
+            : { deliver_policy: DeliverPolicy.StartTime, opt_start_time: from.toISOString() };
+    return this.js.consumers.get(opts.stream, { ...start, ...(filter.length ? { filter_subjects: filter } : {}) });
+  }
+
+  async *read(opts: ReadOptions): AsyncIterable<LoggedEvent> {
+    const head = (await this.jsm.streams.info(opts.stream)).state.last_seq;
+    const consumer = await this.consumer(opts, "all");
+    const info = await consumer.info();
+    if (info.num_pending === 0) return;
+    const messages = await consumer.consume({ max_messages: 1000 });
+    try {
+      for await (const m of messages) {
+        if (m.seq > head) break;
+        yield decodeMessage(m);
+        if (m.info.pending === 0 || m.seq === head) break;
+      }
+    } finally {
+      await messages.close();
+    }
+  }
+
+  async *watch(opts: ReadOptions & { signal?: AbortSignal }): AsyncIterable<LoggedEvent> {
+    if (opts.signal?.aborted) return;
+    const consumer = await this.consumer(opts, "new");
+    const messages = await consumer.consume({ max_messages: 1000 });
+    const stop = () => void messages.close();
+    opts.signal?.addEventListener("abort", stop, { once: true });
+    try {
+      for await (const m of messages) yield decodeMessage(m);
+    } finally {
+      opts.signal?.removeEventListener("abort", stop);
+      await messages.close();
+    }
+  }
+
+  async stats(): Promise<StreamStats[]> {
+    const out: StreamStats[] = [];
+    for (const stream of STREAMS) {
+      const { state } = await this.jsm.streams.info(stream);
+      out.push({
+        stream,
+        messages: state.messages,
+        bytes: state.bytes,
+        firstSeq: state.first_seq,
+        lastSeq: state.last_seq,
+      });
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    if (!this.nc.isClosed()) await this.nc.drain();
+  }
+}

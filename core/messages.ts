@@ -1,0 +1,84 @@
+/**
+ * The facts the hub records, one entry per CloudEvents `type`. Each entry says which subject kind carries it and
+ * how its payload (the CloudEvent data) is shaped. Past tense: these happened.
+ */
+import { z } from "zod";
+import type { Address } from "./subjects.ts";
+import { thingDescription } from "./td.ts";
+
+const id = z.string().min(1).max(256);
+const json = z.json();
+const isoTime = z.iso.datetime({ offset: true });
+
+export const actionRequest = z.object({
+  /** Chosen at request time; also the token in `actions.{actionId}.{state}`. */
+  actionId: id,
+  input: json.optional(),
+  /** Milliseconds the request may wait for delivery before it expires. */
+  ttlMs: z
+    .number()
+    .int()
+    .positive()
+    .max(366 * 24 * 3600 * 1000)
+    .optional(),
+  requestedBy: id.optional(),
+});
+
+const actionStep = z.object({ thing: id, name: id, at: isoTime.optional() });
+
+export const presence = z.object({
+  state: z.enum(["connected", "disconnected", "asleep"]),
+  /** For `asleep`: when the device is expected back; for `connected`: how long it stays reachable. */
+  until: isoTime.optional(),
+  binding: z.string().max(32).optional(),
+  things: z.array(id).optional(),
+});
+
+const role = z.enum(["viewer", "operator", "manager", "admin"]);
+
+/** CloudEvents type → subject kind and payload schema. */
+export const catalogue = {
+  "spokes.ThingDescribed": { kind: "td", data: thingDescription },
+  "spokes.ThingRemoved": { kind: "removed", data: z.object({ reason: z.string().max(500).optional() }) },
+  "spokes.EventEmitted": { kind: "event", data: json },
+  "spokes.PropertyReported": { kind: "property", data: json },
+  "spokes.ActionRequested": { kind: "action", data: actionRequest },
+  "spokes.ActionQueued": { kind: "actionState", data: actionStep },
+  "spokes.ActionDelivered": { kind: "actionState", data: actionStep.extend({ via: z.string().max(64).optional() }) },
+  "spokes.ActionCompleted": { kind: "actionState", data: actionStep.extend({ output: json.optional() }) },
+  "spokes.ActionFailed": { kind: "actionState", data: actionStep.extend({ error: z.string().max(2000) }) },
+  "spokes.ActionExpired": { kind: "actionState", data: actionStep },
+  "spokes.ActionCancelled": { kind: "actionState", data: actionStep.extend({ by: id.optional() }) },
+  "spokes.PresenceChanged": { kind: "presence", data: presence },
+  "spokes.ProvisioningDecided": {
+    kind: "provisioning",
+    data: z.object({
+      by: id.optional(),
+      reason: z.string().max(500).optional(),
+      publicKey: z.string().max(8192).optional(),
+      /** Hashes only: secrets and tokens are never stored in the log. */
+      secretHash: z.string().max(256).optional(),
+      credentialHash: z.string().max(256).optional(),
+    }),
+  },
+  "spokes.UserAdded": { kind: "user", data: z.object({ displayName: z.string().max(200).optional() }) },
+  "spokes.PasswordChanged": { kind: "user", data: z.object({ passwordHash: z.string().min(1).max(512) }) },
+  "spokes.UserRemoved": { kind: "user", data: z.object({}) },
+  "spokes.GroupCreated": { kind: "group", data: z.object({ title: z.string().max(200).optional() }) },
+  "spokes.GroupDeleted": { kind: "group", data: z.object({}) },
+  "spokes.MemberAdded": { kind: "group", data: z.object({ user: id, role }) },
+  "spokes.MemberRemoved": { kind: "group", data: z.object({ user: id }) },
+  "spokes.ThingAddedToGroup": { kind: "group", data: z.object({ thing: id }) },
+  "spokes.ThingRemovedFromGroup": { kind: "group", data: z.object({ thing: id }) },
+} as const satisfies Record<string, { kind: Address["kind"]; data: z.ZodType }>;
+
+export type EventType = keyof typeof catalogue;
+export type EventData<T extends EventType> = z.infer<(typeof catalogue)[T]["data"]>;
+export const EVENT_TYPES = Object.keys(catalogue) as EventType[];
+export type Role = z.infer<typeof role>;
+export type Presence = z.infer<typeof presence>;
+export type ActionRequest = z.infer<typeof actionRequest>;
+
+export function isEventType(type: string): type is EventType {
+  return Object.hasOwn(catalogue, type);
+}

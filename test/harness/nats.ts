@@ -1,0 +1,34 @@
+/** A real nats-server with JetStream on a free port in a temporary folder, for integration tests. */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { findNatsServer, startNatsServer } from "../../bin/lib/nats-server.ts";
+import { freePort } from "./ports.ts";
+
+export type TestNats = {
+  url: string;
+  dir: string;
+  /** Stops the server and starts it again on the same port and store. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+};
+
+export async function startTestNats(): Promise<TestNats> {
+  const binary = findNatsServer(process.env.SPOKES_NATS_SERVER);
+  if (!binary) throw new Error("nats-server not found: run `npm run setup` (npm test does it for you)");
+  const dir = await mkdtemp(join(tmpdir(), "spokes-nats-"));
+  const port = await freePort();
+  let server = await startNatsServer({ binary, port, storeDir: join(dir, "store") });
+  return {
+    url: server.url,
+    dir,
+    async restart() {
+      await server.stop();
+      server = await startNatsServer({ binary, port, storeDir: join(dir, "store") });
+    },
+    async stop() {
+      await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
