@@ -41,21 +41,22 @@ const size = z.string().transform((text, ctx) => {
 });
 
 const port = z.coerce.number().int().min(0).max(65535);
-const url = (protocols: string[]) =>
+const url = (protocols: string[], { list = false } = {}) =>
   z.string().refine(
-    (v) => {
-      try {
-        return protocols.includes(new URL(v).protocol);
-      } catch {
-        return false;
-      }
-    },
-    `expected a URL starting with ${protocols.join(" or ")}//`,
+    (v) =>
+      (list ? v.split(",") : [v]).every((part) => {
+        try {
+          return protocols.includes(new URL(part.trim()).protocol);
+        } catch {
+          return false;
+        }
+      }),
+    `expected a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}`,
   );
 
 export const configSchema = z.object({
   /** NATS server(s), comma-separated. Absent: the hub starts its own nats-server with JetStream. */
-  SPOKES_NATS_URL: url(["nats:", "tls:"]).optional(),
+  SPOKES_NATS_URL: url(["nats:", "tls:"], { list: true }).optional(),
   /** Postgres connection URL. Absent: embedded PGlite in the data folder. */
   SPOKES_POSTGRES_URL: url(["postgres:", "postgresql:"]).optional(),
   /** Where embedded services keep their data. */

@@ -12,7 +12,8 @@ const TOKEN = /^(?:[A-Za-z0-9_:-]|~[0-9A-F]{2})+$/;
 export const MAX_ID_LENGTH = 256;
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM keeps a leading U+FEFF in the output; by default the decoder would drop it and break the round trip.
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 export function encodeToken(id: string): string {
   if (id.length === 0) throw new ValidationError("an id must not be empty");

@@ -48,6 +48,8 @@ export type JetStreamEventLogOptions = {
   window?: number;
   /** Connection name shown by the server's monitoring. */
   name?: string;
+  /** Create or update the streams (the hub does; clients such as the CLI only use them). Default true. */
+  ensure?: boolean;
 };
 
 const WRONG_LAST_SEQUENCE = 10071;
@@ -161,7 +163,7 @@ export class JetStreamEventLog implements EventLog {
       const jsm = await jetstreamManager(nc).catch((cause: unknown) => {
         throw new UnavailableError("the NATS server has no JetStream; start it with -js", { cause });
       });
-      await ensureStreams(jsm, streamConfigs(o.settings, features));
+      if (o.ensure !== false) await ensureStreams(jsm, streamConfigs(o.settings, features));
       return new JetStreamEventLog(nc, jsm, features, o);
     } catch (err) {
       await nc.close();
@@ -257,6 +259,8 @@ export class JetStreamEventLog implements EventLog {
     const consumer = await this.consumer(opts, "new");
     const messages = await consumer.consume({ max_messages: 1000 });
     const stop = () => void messages.close();
+    // The signal may have fired while the consumer was being created.
+    if (opts.signal?.aborted) stop();
     opts.signal?.addEventListener("abort", stop, { once: true });
     try {
       for await (const m of messages) yield decodeMessage(m);

@@ -1,0 +1,33 @@
+import type { Command } from "../lib/command.ts";
+import { startHub } from "../lib/hub.ts";
+
+export const start: Command = {
+  name: "start",
+  summary: "run the whole hub in this process",
+  usage: "start",
+  help: [
+    "Starts every worker in one process. Without SPOKES_NATS_URL it runs its own nats-server with JetStream,",
+    "keeping data in SPOKES_DATA_DIR (default ./data). Ctrl-C stops everything, child processes included.",
+    "Configuration is environment variables; see docs/reference/config.md.",
+  ].join("\n"),
+  async run({ config, logger, print }) {
+    const hub = await startHub(config, logger);
+    const { nats } = hub.state;
+    print(
+      `Spokes ready: NATS ${nats.url} (nats-server ${nats.version}${nats.embedded ? ", embedded" : ""}), ` +
+        `data ${config.SPOKES_DATA_DIR}, ${hub.state.runtime}. Ctrl-C stops.`,
+    );
+    const reason = await new Promise<string>((resolve) => {
+      const onSignal = (signal: string) => () => resolve(signal);
+      process.once("SIGINT", onSignal("SIGINT"));
+      process.once("SIGTERM", onSignal("SIGTERM"));
+      void hub.stopped.then(resolve);
+    });
+    const failed = !reason.startsWith("SIG");
+    if (failed) logger.error(`stopping: ${reason}`);
+    else logger.info(`stopping on ${reason}`);
+    await hub.stop();
+    print("Spokes stopped.");
+    return failed ? 1 : 0;
+  },
+};

@@ -1,0 +1,40 @@
+import { resolve } from "node:path";
+import type { Command } from "../lib/command.ts";
+import { bytes, duration, table } from "../lib/format.ts";
+import { connectToHub } from "../lib/hub.ts";
+import { readLiveState } from "../lib/state.ts";
+
+export const status: Command = {
+  name: "status",
+  summary: "show what runs, where, and the size of each stream",
+  usage: "status [--json]",
+  options: { json: { type: "boolean" } },
+  async run({ config, values, print }) {
+    const state = readLiveState(resolve(config.SPOKES_DATA_DIR));
+    if (!state && !config.SPOKES_NATS_URL) {
+      print(`hub: not running (data folder ${config.SPOKES_DATA_DIR}); start it with \`npm start\``);
+      return 3;
+    }
+    const log = await connectToHub(config, "spokes-status");
+    try {
+      const streams = await log.stats();
+      if (values.json) {
+        print(JSON.stringify({ hub: state ?? null, nats: { version: log.features.version }, streams }, null, 2));
+        return 0;
+      }
+      if (state) {
+        const up = duration(Date.now() - Date.parse(state.startedAt));
+        print(`hub      running, pid ${state.pid}, up ${up}, ${state.runtime}, data ${config.SPOKES_DATA_DIR}`);
+        print(`workers  ${state.workers.join(", ")}`);
+      } else print("hub      no local hub process; showing the streams at SPOKES_NATS_URL");
+      const where = state?.nats.embedded ? `embedded, pid ${state.nats.pid}` : "external";
+      print(`nats     ${state?.nats.url ?? config.SPOKES_NATS_URL} (nats-server ${log.features.version}, ${where})`);
+      print("");
+      const rows = streams.map((s) => [s.stream, s.messages, bytes(s.bytes), s.firstSeq, s.lastSeq]);
+      print(table([["stream", "messages", "bytes", "first", "last"], ...rows]));
+      return 0;
+    } finally {
+      await log.close();
+    }
+  },
+};

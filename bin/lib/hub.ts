@@ -1,0 +1,118 @@
+/**
+ * Starting and stopping the whole hub in one process: the embedded nats-server when no NATS URL is configured,
+ * the event log with its streams, and (as they land) the projection, BFF and binding workers.
+ */
+import { resolve } from "node:path";
+import type { Config } from "../../core/config.ts";
+import { UnavailableError } from "../../core/errors.ts";
+import { JetStreamEventLog } from "../../core/jetstream-event-log.ts";
+import type { Logger } from "../../core/log.ts";
+import { findNatsServer, type NatsServerProcess, startNatsServer } from "./nats-server.ts";
+import { type HubState, isAlive, readLiveState, readState, removeState, runtimeName, writeState } from "./state.ts";
+
+export type RunningHub = {
+  log: JetStreamEventLog;
+  state: HubState;
+  /** Resolves when the hub stops by itself (e.g. the embedded nats-server died). */
+  stopped: Promise<string>;
+  stop(): Promise<void>;
+};
+
+export function openEventLog(config: Config, url: string, name: string, ensure = true): Promise<JetStreamEventLog> {
+  return JetStreamEventLog.open({
+    ensure,
+    servers: url.split(","),
+    settings: config,
+    limits: { maxPayloadBytes: config.SPOKES_MAX_PAYLOAD_BYTES },
+    window: config.SPOKES_APPEND_WINDOW,
+    name,
+  });
+}
+
+async function startEmbeddedNats(config: Config, dataDir: string, logger: Logger): Promise<NatsServerProcess> {
+  const binary = findNatsServer(config.SPOKES_NATS_SERVER);
+  if (!binary) {
+    throw new UnavailableError(
+      "nats-server not found. Run `npm run setup` to install it, set SPOKES_NATS_SERVER to its path, " +
+        "or set SPOKES_NATS_URL to use a running server.",
+    );
+  }
+  const natsLog = logger.child("nats-server");
+  return startNatsServer({
+    binary,
+    port: config.SPOKES_EMBEDDED_NATS_PORT,
+    storeDir: resolve(dataDir, "nats"),
+    onLog: (line) => {
+      if (/\[(ERR|FTL|WRN)\]/.test(line)) natsLog.warn(line.replace(/^\[\d+\] \S+ \S+ /, ""));
+      else natsLog.debug(line);
+    },
+  }).catch((cause: unknown) => {
+    throw new UnavailableError(
+      `the embedded nats-server did not start on port ${config.SPOKES_EMBEDDED_NATS_PORT} ` +
+        "(is the port taken? set SPOKES_EMBEDDED_NATS_PORT)",
+      { cause },
+    );
+  });
+}
+
+/** The NATS URL of the configured or the running hub, for client commands. */
+export function hubNatsUrl(config: Config): string {
+  if (config.SPOKES_NATS_URL) return config.SPOKES_NATS_URL;
+  const state = readLiveState(resolve(config.SPOKES_DATA_DIR));
+  if (state) return state.nats.url;
+  throw new UnavailableError(
+    `no hub runs with data folder ${config.SPOKES_DATA_DIR}: start one with \`npm start\`, or set SPOKES_NATS_URL`,
+  );
+}
+
+/** Opens the event log of the running hub as a client (streams are used, not reconfigured). */
+export function connectToHub(config: Config, name: string): Promise<JetStreamEventLog> {
+  return openEventLog(config, hubNatsUrl(config), name, false);
+}
+
+export async function startHub(config: Config, logger: Logger): Promise<RunningHub> {
+  const dataDir = resolve(config.SPOKES_DATA_DIR);
+  const running = readLiveState(dataDir);
+  if (running) throw new UnavailableError(`the hub already runs with this data folder (pid ${running.pid})`);
+  // A hub that was killed outright leaves its nats-server behind, holding the port and the store: stop it.
+  const orphan = readState(dataDir)?.nats.pid;
+  if (orphan && isAlive(orphan)) {
+    logger.warn("stopping the nats-server left behind by a hub that did not stop cleanly", { pid: orphan });
+    process.kill(orphan, "SIGTERM");
+    for (let i = 0; i < 100 && isAlive(orphan); i++) await new Promise((r) => setTimeout(r, 50));
+  }
+
+  const nats = config.SPOKES_NATS_URL ? undefined : await startEmbeddedNats(config, dataDir, logger);
+  const url = config.SPOKES_NATS_URL ?? (nats as NatsServerProcess).url;
+  let log: JetStreamEventLog;
+  try {
+    log = await openEventLog(config, url, "spokes-hub");
+  } catch (err) {
+    await nats?.stop();
+    throw err;
+  }
+  const state: HubState = {
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    runtime: runtimeName(),
+    nats: { url, embedded: nats !== undefined, version: log.features.version, pid: nats?.child.pid },
+    workers: ["event-log"],
+  };
+  writeState(dataDir, state);
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      await log.close().catch((err: unknown) => logger.warn("closing the event log failed", { err }));
+      await nats?.stop();
+      removeState(dataDir);
+    })();
+    return stopping;
+  };
+  const stopped = new Promise<string>((resolveStopped) => {
+    nats?.child.once("exit", (code, signal) => {
+      if (!stopping) resolveStopped(`the embedded nats-server exited (${signal ?? code})`);
+    });
+  });
+  return { log, state, stopped, stop };
+}

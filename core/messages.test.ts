@@ -1,0 +1,102 @@
+import { describe, expect, it } from "vitest";
+import { catalogue, EVENT_TYPES, type EventType, isEventType } from "./messages.ts";
+
+const KINDS = [
+  "td",
+  "removed",
+  "event",
+  "property",
+  "action",
+  "actionState",
+  "presence",
+  "provisioning",
+  "user",
+  "group",
+];
+const at = "2025-03-01T12:00:00Z";
+
+function firstIssue(type: EventType, data: unknown) {
+  const parsed = catalogue[type].data.safeParse(data);
+  expect(parsed.success, `${type} accepted ${JSON.stringify(data)}`).toBe(false);
+  return parsed.error?.issues[0];
+}
+
+describe("the event catalogue", () => {
+  it("names every fact in the past tense under the spokes. prefix", () => {
+    for (const type of EVENT_TYPES) {
+      expect(type).toMatch(/^spokes\.(?:[A-Z][a-z]+)+$/);
+      expect(type, "a word in the past tense").toMatch(/[a-z]ed(?:[A-Z]|$)/);
+    }
+  });
+
+  it("puts each type on a subject kind the address scheme knows", () => {
+    for (const type of EVENT_TYPES) expect(KINDS).toContain(catalogue[type].kind);
+  });
+
+  it("has a type for every subject kind", () => {
+    expect(new Set(EVENT_TYPES.map((type) => catalogue[type].kind))).toEqual(new Set(KINDS));
+  });
+
+  it.each(EVENT_TYPES)("knows %s", (type) => {
+    expect(isEventType(type)).toBe(true);
+  });
+
+  it.each([
+    "",
+    "ThingDescribed",
+    "spokes.thingdescribed",
+    "spokes.ThingUpdated",
+    "toString",
+    "constructor",
+    "__proto__",
+  ])("does not know %j", (type) => {
+    expect(isEventType(type)).toBe(false);
+  });
+});
+
+describe("payloads", () => {
+  it.each<[EventType, unknown]>([
+    ["spokes.EventEmitted", null],
+    ["spokes.EventEmitted", [1, "two", { three: true }]],
+    ["spokes.PropertyReported", 21.5],
+    ["spokes.ActionRequested", { actionId: "a-1" }],
+    ["spokes.ActionRequested", { actionId: "a-1", input: { to: 80 }, ttlMs: 60_000, requestedBy: "alice" }],
+    ["spokes.ActionQueued", { thing: "lamp", name: "fade", at: "2025-03-01T13:00:00+01:00" }],
+    ["spokes.ActionCompleted", { thing: "lamp", name: "fade", output: null }],
+    ["spokes.PresenceChanged", { state: "asleep", until: at, binding: "lwm2m", things: ["lamp"] }],
+    ["spokes.ProvisioningDecided", {}],
+    ["spokes.UserRemoved", {}],
+    ["spokes.MemberAdded", { user: "alice", role: "admin" }],
+  ])("%s accepts %j", (type, data) => {
+    expect(catalogue[type].data.safeParse(data).error?.issues).toBeUndefined();
+  });
+
+  it.each<[string, EventType, unknown, string]>([
+    ["an event value that is not JSON", "spokes.EventEmitted", Number.NaN, ""],
+    ["a missing event value", "spokes.EventEmitted", undefined, ""],
+    ["a request without an action id", "spokes.ActionRequested", { ttlMs: 1000 }, "actionId"],
+    ["an empty action id", "spokes.ActionRequested", { actionId: "" }, "actionId"],
+    ["a negative ttlMs", "spokes.ActionRequested", { actionId: "a-1", ttlMs: -1 }, "ttlMs"],
+    ["a zero ttlMs", "spokes.ActionRequested", { actionId: "a-1", ttlMs: 0 }, "ttlMs"],
+    ["a fractional ttlMs", "spokes.ActionRequested", { actionId: "a-1", ttlMs: 1.5 }, "ttlMs"],
+    ["a ttlMs over a year", "spokes.ActionRequested", { actionId: "a-1", ttlMs: 367 * 86_400_000 }, "ttlMs"],
+    ["a time without an offset", "spokes.ActionQueued", { thing: "t", name: "n", at: "2025-03-01T12:00:00" }, "at"],
+    ["a step without its Thing", "spokes.ActionExpired", { name: "fade" }, "thing"],
+    ["a failure without an error", "spokes.ActionFailed", { thing: "t", name: "n" }, "error"],
+    ["an unknown presence state", "spokes.PresenceChanged", { state: "online" }, "state"],
+    ["a presence until that is no time", "spokes.PresenceChanged", { state: "asleep", until: "soon" }, "until"],
+    ["an oversized public key", "spokes.ProvisioningDecided", { publicKey: "k".repeat(8193) }, "publicKey"],
+    ["a password change without a hash", "spokes.PasswordChanged", {}, "passwordHash"],
+    ["an empty password hash", "spokes.PasswordChanged", { passwordHash: "" }, "passwordHash"],
+    ['the role "owner"', "spokes.MemberAdded", { user: "alice", role: "owner" }, "role"],
+    ["a member without a user", "spokes.MemberAdded", { role: "viewer" }, "user"],
+    ["a group Thing that is not a string", "spokes.ThingAddedToGroup", { thing: 7 }, "thing"],
+  ])("%s is refused at %j", (_, type, data, path) => {
+    expect(firstIssue(type, data)?.path.join(".")).toBe(path);
+  });
+
+  it("drops fields a provisioning decision does not define, so a plaintext secret never reaches the log", () => {
+    const parsed = catalogue["spokes.ProvisioningDecided"].data.parse({ by: "admin", secret: "hunter2" });
+    expect(parsed).toEqual({ by: "admin" });
+  });
+});
