@@ -27,6 +27,7 @@ import {
   type StreamStats,
   saneTime,
 } from "./event-log.ts";
+import { JetStreamPublishError, JetStreamPublisher } from "./jetstream-publisher.ts";
 import { checkServerVersion, type ServerFeatures } from "./nats-server-version.ts";
 import { STREAM_SUBJECTS, STREAMS, type StreamName } from "./subjects.ts";
 
@@ -135,6 +136,7 @@ export class JetStreamEventLog implements EventLog {
   readonly features: ServerFeatures;
   private readonly limits: AppendLimits | undefined;
   private readonly window: number;
+  private readonly publisher: JetStreamPublisher;
 
   private constructor(
     nc: NatsConnection,
@@ -148,6 +150,7 @@ export class JetStreamEventLog implements EventLog {
     this.features = features;
     this.limits = o.limits;
     this.window = o.window ?? 1024;
+    this.publisher = new JetStreamPublisher(nc);
   }
 
   /** Connects, refuses a server that is too old, and makes sure the streams exist with the wanted settings. */
@@ -176,11 +179,14 @@ export class JetStreamEventLog implements EventLog {
     const id = req.id ?? nuid.next();
     const now = new Date();
     const h = ceHeaders(id, checked.type, req.source ?? "spokes", saneTime(req.time, now), now);
-    const expect = req.expectedLastSubjectSeq === undefined ? {} : { lastSubjectSequence: req.expectedLastSubjectSeq };
-    return this.js.publish(checked.subject, checked.payload, { msgID: id, headers: h, expect }).then(
+    h.set("Nats-Msg-Id", id);
+    if (req.expectedLastSubjectSeq !== undefined) {
+      h.set("Nats-Expected-Last-Subject-Sequence", String(req.expectedLastSubjectSeq));
+    }
+    return this.publisher.publish(checked.subject, checked.payload, h).then(
       (ack) => ({ stream: ack.stream as StreamName, seq: ack.seq, id, duplicate: ack.duplicate }),
       (err: unknown) => {
-        if (err instanceof JetStreamApiError && err.code === WRONG_LAST_SEQUENCE) {
+        if (err instanceof JetStreamPublishError && err.code === WRONG_LAST_SEQUENCE) {
           throw new ConflictError(req.subject, req.expectedLastSubjectSeq ?? 0, { cause: err });
         }
         throw err;
@@ -286,6 +292,7 @@ export class JetStreamEventLog implements EventLog {
   }
 
   async close(): Promise<void> {
+    this.publisher.close();
     if (!this.nc.isClosed()) await this.nc.drain();
   }
 }

@@ -1,0 +1,82 @@
+/**
+ * The thin path as a person walks it, on every runtime: start the hub with its embedded nats-server, append a TD
+ * and an event with the CLI, read them back, see them in `status`, stop with Ctrl-C, start again and still find them.
+ */
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { isAlive } from "../../bin/lib/state.ts";
+import { ROOT, type Runtime, spawnUntil, spokes } from "../harness/cli.ts";
+import { freePort } from "../harness/ports.ts";
+
+const runtimes: Runtime[] = ["node", "bun", "deno"];
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+describe.each(runtimes)("the hub on %s", (runtime) => {
+  it("starts, stores a TD and an event, shows them, stops cleanly and keeps them across a restart", async () => {
+    const dir = await mkdtemp(join(tmpdir(), `spokes-e2e-${runtime}-`));
+    dirs.push(dir);
+    const env = { SPOKES_DATA_DIR: dir, SPOKES_EMBEDDED_NATS_PORT: String(await freePort()) };
+    let hub = await spawnUntil(runtime, ["start"], env, /Spokes ready/);
+    expect(hub.output()).toMatch(
+      new RegExp(`Spokes ready: NATS nats://127\\.0\\.0\\.1:${env.SPOKES_EMBEDDED_NATS_PORT}`),
+    );
+
+    const td = await spokes(runtime, ["append", "td", join(ROOT, "examples", "lamp.td.json")], env);
+    expect(td).toMatchObject({ code: 0 });
+    expect(td.stdout).toMatch(/^appended THINGS#1 things\.urn:example:lamp\.td/);
+    const ev = await spokes(runtime, ["append", "event", "urn:example:lamp", "overheated", '{"celsius":81}'], env);
+    expect(ev.stdout).toMatch(/^appended EVENTS#1 things\.urn:example:lamp\.event\.overheated/);
+
+    const bad = await spokes(runtime, ["append", "property", "urn:example:lamp", "on", "{not json"], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/not valid JSON/);
+
+    const tail = await spokes(runtime, ["tail", "--thing", "urn:example:lamp", "--from", "all", "--count", "2"], env);
+    expect(tail.code).toBe(0);
+    expect(tail.stdout).toContain('ThingDescribed td thing="urn:example:lamp"');
+    expect(tail.stdout).toContain('EventEmitted event thing="urn:example:lamp" name="overheated" {"celsius":81}');
+
+    const status = await spokes(runtime, ["status", "--json"], env);
+    const parsed = JSON.parse(status.stdout) as {
+      hub: { nats: { pid: number } };
+      streams: { stream: string; messages: number }[];
+    };
+    expect(parsed.streams.find((s) => s.stream === "THINGS")?.messages).toBe(1);
+    expect(parsed.streams.find((s) => s.stream === "EVENTS")?.messages).toBe(1);
+    const natsPid = parsed.hub.nats.pid;
+
+    hub.child.kill("SIGINT");
+    expect(await hub.exited).toBe(0);
+    expect(isAlive(natsPid)).toBe(false);
+    expect(existsSync(join(dir, "hub.json"))).toBe(false);
+    expect((await spokes(runtime, ["status"], env)).code).toBe(3);
+
+    hub = await spawnUntil(runtime, ["start"], env, /Spokes ready/);
+    const again = await spokes(runtime, ["tail", "things.>", "--from", "all", "--count", "2"], env);
+    expect(again.stdout.split("\n").filter(Boolean)).toHaveLength(2);
+    hub.child.kill("SIGTERM");
+    expect(await hub.exited).toBe(0);
+  });
+});
+
+describe("start-up checks", () => {
+  it("refuses a bad configuration value with a message naming the variable", async () => {
+    const r = await spokes("node", ["start"], { SPOKES_EVENTS_MAX_AGE: "a week", SPOKES_DATA_DIR: tmpdir() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('SPOKES_EVENTS_MAX_AGE: expected a duration like 30s, 15m, 12h or 7d (got "a week")');
+  });
+
+  it("says what to do when no hub runs", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "spokes-e2e-none-"));
+    dirs.push(dir);
+    const r = await spokes("node", ["append", "event", "x", "y", "1"], { SPOKES_DATA_DIR: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no hub runs with data folder .*npm start/);
+  });
+});
