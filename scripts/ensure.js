@@ -15,12 +15,9 @@ const lock = join(root, "package-lock.json");
 const stale = !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs);
 if (stale) {
   process.stderr.write("ensure: installing npm packages\n");
-  run(
-    "npm",
-    existsSync(lock) && !existsSync(marker)
-      ? ["ci", "--no-audit", "--no-fund"]
-      : ["install", "--no-audit", "--no-fund"],
-  );
+  // `npm install` rather than `npm ci`: it honours the lock file too, and tolerates the platform-specific optional
+  // packages that a lock written on one machine may list differently.
+  run("npm", ["install", "--no-audit", "--no-fund"]);
 }
 
 if (mode === "start" && process.env.SPOKES_NATS_URL) process.exit(0);
