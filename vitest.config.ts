@@ -4,6 +4,7 @@ const ignore = ["node_modules/**", "data/**", ".tools/**"];
 
 export default defineConfig({
   test: {
+    reporters: ["default", "./test/summary-reporter.ts"],
     projects: [
       {
         test: {
