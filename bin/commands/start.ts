@@ -18,9 +18,11 @@ export const start: Command = {
         `data ${config.SPOKES_DATA_DIR}, ${hub.state.runtime}. Ctrl-C stops.`,
     );
     const reason = await new Promise<string>((resolve) => {
+      // `on`, not `once`: Ctrl-C can arrive twice (from the terminal and from the launcher that forwards it), and a
+      // second signal must not kill the process in the middle of a clean stop.
       const onSignal = (signal: string) => () => resolve(signal);
-      process.once("SIGINT", onSignal("SIGINT"));
-      process.once("SIGTERM", onSignal("SIGTERM"));
+      process.on("SIGINT", onSignal("SIGINT"));
+      process.on("SIGTERM", onSignal("SIGTERM"));
       void hub.stopped.then(resolve);
     });
     const failed = !reason.startsWith("SIG");

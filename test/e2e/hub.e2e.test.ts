@@ -80,3 +80,12 @@ describe("start-up checks", () => {
     expect(r.stderr).toMatch(/no hub runs with data folder .*npm start/);
   });
 });
+
+describe("the installed launcher", () => {
+  it("runs the CLI from the machine's own Node, re-running itself with the project's Node when that one is too old", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const systemNode = ["/usr/bin/node", "/usr/local/bin/node"].find((p) => existsSync(p)) ?? "node";
+    const out = execFileSync(systemNode, [join(ROOT, "bin", "spokes.js"), "status", "--help"], { encoding: "utf8" });
+    expect(out).toContain("usage: spokes status");
+  });
+});
