@@ -1,3 +1,4 @@
+import { maskUrls } from "../../core/log.ts";
 import type { Command } from "../lib/command.ts";
 import { startHub } from "../lib/hub.ts";
 
@@ -14,7 +15,7 @@ export const start: Command = {
     const hub = await startHub(config, logger);
     const { nats } = hub.state;
     print(
-      `Spokes ready: NATS ${nats.url} (nats-server ${nats.version}${nats.embedded ? ", embedded" : ""}), ` +
+      `Spokes ready: NATS ${maskUrls(nats.url)} (nats-server ${nats.version}${nats.embedded ? ", embedded" : ""}), ` +
         `data ${config.SPOKES_DATA_DIR}, ${hub.state.runtime}. Ctrl-C stops.`,
     );
     const reason = await new Promise<string>((resolve) => {

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { maskUrls } from "../../core/log.ts";
 import type { Command } from "../lib/command.ts";
 import { bytes, duration, table } from "../lib/format.ts";
 import { connectToHub } from "../lib/hub.ts";
@@ -19,7 +20,8 @@ export const status: Command = {
     try {
       const streams = await log.stats();
       if (values.json) {
-        print(JSON.stringify({ hub: state ?? null, nats: { version: log.features.version }, streams }, null, 2));
+        const hub = state && { ...state, nats: { ...state.nats, url: maskUrls(state.nats.url) } };
+        print(JSON.stringify({ hub: hub ?? null, nats: { version: log.features.version }, streams }, null, 2));
         return 0;
       }
       if (state) {
@@ -28,7 +30,9 @@ export const status: Command = {
         print(`workers  ${state.workers.join(", ")}`);
       } else print("hub      no local hub process; showing the streams at SPOKES_NATS_URL");
       const where = state?.nats.embedded ? `embedded, pid ${state.nats.pid}` : "external";
-      print(`nats     ${state?.nats.url ?? config.SPOKES_NATS_URL} (nats-server ${log.features.version}, ${where})`);
+      print(
+        `nats     ${maskUrls(state?.nats.url ?? config.SPOKES_NATS_URL ?? "")} (nats-server ${log.features.version}, ${where})`,
+      );
       print("");
       const rows = streams.map((s) => [s.stream, s.messages, bytes(s.bytes), s.firstSeq, s.lastSeq]);
       print(table([["stream", "messages", "bytes", "first", "last"], ...rows]));
