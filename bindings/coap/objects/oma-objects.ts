@@ -1,0 +1,86 @@
+import { executable, type ObjectModel, resource } from "./object-model.ts";
+
+const M = { mandatory: true } as const;
+const MULTI = { multiple: true } as const;
+const SECONDS = { units: "s" } as const;
+
+/** Object 1, LwM2M Server: one instance per server the client registers with (registry version 1.2). */
+export const SERVER: ObjectModel = {
+  id: 1,
+  name: "LwM2M Server",
+  urn: "urn:oma:lwm2m:oma:1:1.2",
+  version: "1.2",
+  multiple: true,
+  mandatory: true,
+  description: "How a client talks to one LwM2M server: lifetime, default periods, binding, triggers.",
+  resources: [
+    resource(0, "Short Server ID", "R", "integer", { ...M, range: { min: 1, max: 65534 } }),
+    resource(1, "Lifetime", "RW", "integer", { ...M, ...SECONDS }),
+    resource(2, "Default Minimum Period", "RW", "integer", SECONDS),
+    resource(3, "Default Maximum Period", "RW", "integer", SECONDS),
+    executable(4, "Disable"),
+    resource(5, "Disable Timeout", "RW", "integer", SECONDS),
+    resource(6, "Notification Storing When Disabled or Offline", "RW", "boolean", M),
+    resource(7, "Binding", "RW", "string", M),
+    executable(8, "Registration Update Trigger", true),
+    executable(9, "Bootstrap-Request Trigger"),
+    resource(10, "APN Link", "RW", "objlnk"),
+    resource(11, "TLS-DTLS Alert Code", "R", "unsigned", { range: { min: 0, max: 255 } }),
+    resource(12, "Last Bootstrapped", "R", "time"),
+    resource(13, "Registration Priority Order", "R", "unsigned"),
+    resource(14, "Initial Registration Delay Timer", "RW", "unsigned", SECONDS),
+    resource(15, "Registration Failure Block", "R", "boolean"),
+    resource(16, "Bootstrap on Registration Failure", "R", "boolean"),
+    resource(17, "Communication Retry Count", "RW", "unsigned"),
+    resource(18, "Communication Retry Timer", "RW", "unsigned", SECONDS),
+    resource(19, "Communication Sequence Delay Timer", "RW", "unsigned", SECONDS),
+    resource(20, "Communication Sequence Retry Count", "RW", "unsigned"),
+    resource(21, "Trigger", "RW", "boolean"),
+    resource(22, "Preferred Transport", "RW", "string"),
+    resource(23, "Mute Send", "RW", "boolean"),
+    resource(24, "Alternate APN Links", "RW", "objlnk", MULTI),
+    resource(25, "Supported Server Versions", "RW", "string", MULTI),
+    resource(26, "Default Notification Mode", "RW", "integer", { range: { min: 0, max: 1 } }),
+    resource(27, "Profile ID Hash Algorithm", "RW", "unsigned", { range: { min: 0, max: 255 } }),
+  ],
+};
+
+/** Object 3, Device: who made the device, what it runs, its power and clock; one instance (version 1.2). */
+export const DEVICE: ObjectModel = {
+  id: 3,
+  name: "Device",
+  urn: "urn:oma:lwm2m:oma:3:1.2",
+  version: "1.2",
+  multiple: false,
+  mandatory: true,
+  description: "Device information (maker, model, versions, power, memory, time) and reboot / factory reset.",
+  resources: [
+    resource(0, "Manufacturer", "R", "string"),
+    resource(1, "Model Number", "R", "string"),
+    resource(2, "Serial Number", "R", "string"),
+    resource(3, "Firmware Version", "R", "string"),
+    executable(4, "Reboot", true),
+    executable(5, "Factory Reset"),
+    resource(6, "Available Power Sources", "R", "integer", {
+      ...MULTI,
+      range: { min: 0, max: 7 },
+      description: "0 DC, 1 internal battery, 2 external battery, 3 fuel cell, 4 PoE, 5 USB, 6 AC mains, 7 solar",
+    }),
+    resource(7, "Power Source Voltage", "R", "integer", { ...MULTI, units: "mV" }),
+    resource(8, "Power Source Current", "R", "integer", { ...MULTI, units: "mA" }),
+    resource(9, "Battery Level", "R", "integer", { units: "%", range: { min: 0, max: 100 } }),
+    resource(10, "Memory Free", "R", "integer", { units: "KiB" }),
+    resource(11, "Error Code", "R", "integer", { ...MULTI, ...M, range: { min: 0, max: 32 } }),
+    executable(12, "Reset Error Code"),
+    resource(13, "Current Time", "RW", "time"),
+    resource(14, "UTC Offset", "RW", "string"),
+    resource(15, "Timezone", "RW", "string"),
+    resource(16, "Supported Binding and Modes", "R", "string", M),
+    resource(17, "Device Type", "R", "string"),
+    resource(18, "Hardware Version", "R", "string"),
+    resource(19, "Software Version", "R", "string"),
+    resource(20, "Battery Status", "R", "integer", { range: { min: 0, max: 6 } }),
+    resource(21, "Memory Total", "R", "integer", { units: "KiB" }),
+    resource(22, "ExtDevInfo", "R", "objlnk", MULTI),
+  ],
+};
