@@ -81,6 +81,12 @@ export const configSchema = z.object({
   SPOKES_EVENTS_MAX_BYTES: size.prefault("4GiB"),
   SPOKES_ACTIONS_MAX_AGE: duration.prefault("30d"),
   SPOKES_PRESENCE_MAX_AGE: duration.prefault("7d"),
+  /** How long the history read model keeps event and property values (whole days are dropped); 0 = forever. */
+  SPOKES_HISTORY_MAX_AGE: duration.prefault("0"),
+  /** Most events a projection applies in one transaction. */
+  SPOKES_PROJECTION_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
+  /** Longest wait for a projection batch to fill once its first event arrived. */
+  SPOKES_PROJECTION_MAX_WAIT: duration.prefault("50ms"),
 });
 
 export type Config = z.infer<typeof configSchema>;

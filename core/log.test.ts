@@ -38,7 +38,7 @@ describe("log levels", () => {
     log.warn("w");
     log.child("nats").error("e");
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/ warn  hub w$/);
+    expect(lines[0]).toMatch(/ warn {2}hub w$/);
     expect(lines[1]).toMatch(/ error hub\/nats e$/);
   });
 });

@@ -1,5 +1,7 @@
 import { resolve } from "node:path";
 import { maskUrls } from "../../core/log.ts";
+import type { ProjectionStatus } from "../../projections/status.ts";
+import { hubStatus } from "../lib/admin-client.ts";
 import type { Command } from "../lib/command.ts";
 import { bytes, duration, table } from "../lib/format.ts";
 import { connectToHub } from "../lib/hub.ts";
@@ -19,9 +21,16 @@ export const status: Command = {
     const log = await connectToHub(config, "spokes-status");
     try {
       const streams = await log.stats();
+      const projections = await hubStatus<ProjectionStatus[]>(log.nc).catch(() => undefined);
       if (values.json) {
         const hub = state && { ...state, nats: { ...state.nats, url: maskUrls(state.nats.url) } };
-        print(JSON.stringify({ hub: hub ?? null, nats: { version: log.features.version }, streams }, null, 2));
+        print(
+          JSON.stringify(
+            { projections: projections ?? null, hub: hub ?? null, nats: { version: log.features.version }, streams },
+            null,
+            2,
+          ),
+        );
         return 0;
       }
       if (state) {
@@ -36,6 +45,12 @@ export const status: Command = {
       print("");
       const rows = streams.map((s) => [s.stream, s.messages, bytes(s.bytes), s.firstSeq, s.lastSeq]);
       print(table([["stream", "messages", "bytes", "first", "last"], ...rows]));
+      print("");
+      if (!projections) print("projections: no hub answered (they run inside `spokes start`)");
+      else {
+        const prow = projections.map((p) => [p.name, p.stream, p.checkpoint, p.lag, p.poison]);
+        print(table([["projection", "stream", "checkpoint", "lag", "poison"], ...prow]));
+      }
       return 0;
     } finally {
       await log.close();

@@ -7,11 +7,14 @@ import type { Config } from "../../core/config.ts";
 import { UnavailableError } from "../../core/errors.ts";
 import { JetStreamEventLog } from "../../core/jetstream-event-log.ts";
 import type { Logger } from "../../core/log.ts";
+import { serveAdmin } from "./admin.ts";
 import { findNatsServer, type NatsServerProcess, startNatsServer } from "./nats-server.ts";
+import { type ReadModels, startReadModels } from "./read-models.ts";
 import { type HubState, isAlive, readLiveState, readState, removeState, runtimeName, writeState } from "./state.ts";
 
 export type RunningHub = {
   log: JetStreamEventLog;
+  readModels: ReadModels;
   state: HubState;
   /** Resolves when the hub stops by itself (e.g. the embedded nats-server died). */
   stopped: Promise<string>;
@@ -91,18 +94,29 @@ export async function startHub(config: Config, logger: Logger): Promise<RunningH
     await nats?.stop();
     throw err;
   }
+  let readModels: ReadModels;
+  try {
+    readModels = await startReadModels(config, dataDir, log, logger);
+  } catch (err) {
+    await log.close();
+    await nats?.stop();
+    throw err;
+  }
+  const stopAdmin = serveAdmin(log.nc, readModels, logger.child("admin"));
   const state: HubState = {
     pid: process.pid,
     startedAt: new Date().toISOString(),
     runtime: runtimeName(),
     nats: { url, embedded: nats !== undefined, version: log.features.version, pid: nats?.child.pid },
-    workers: ["event-log"],
+    workers: ["event-log", `projections (${readModels.database.kind})`, "admin"],
   };
   writeState(dataDir, state);
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      stopAdmin();
+      await readModels.stop().catch((err: unknown) => logger.warn("stopping the projections failed", { err }));
       await log.close().catch((err: unknown) => logger.warn("closing the event log failed", { err }));
       await nats?.stop();
       removeState(dataDir);
@@ -114,5 +128,5 @@ export async function startHub(config: Config, logger: Logger): Promise<RunningH
       if (!stopping) resolveStopped(`the embedded nats-server exited (${signal ?? code})`);
     });
   });
-  return { log, state, stopped, stop };
+  return { log, readModels, state, stopped, stop };
 }

@@ -42,6 +42,20 @@ describe.each(runtimes)("the hub on %s", (runtime) => {
     expect(tail.stdout).toContain('ThingDescribed td thing="urn:example:lamp"');
     expect(tail.stdout).toContain('EventEmitted event thing="urn:example:lamp" name="overheated" {"celsius":81}');
 
+    // The projections catch up: the directory and history read models hold what was appended.
+    let projections: { name: string; checkpoint: number; lag: number }[] = [];
+    for (let i = 0; i < 100; i++) {
+      projections = JSON.parse((await spokes(runtime, ["status", "--json"], env)).stdout).projections ?? [];
+      const directory = projections.find((p) => p.name === "directory");
+      const history = projections.find((p) => p.name === "history");
+      if (directory?.checkpoint === 1 && history?.checkpoint === 1) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(projections.find((p) => p.name === "directory")).toMatchObject({ checkpoint: 1, lag: 0 });
+    expect(projections.find((p) => p.name === "history")).toMatchObject({ checkpoint: 1, lag: 0 });
+    const replayed = await spokes(runtime, ["replay", "history"], env);
+    expect(replayed.stdout).toMatch(/replayed history: 1 events \(sequences 1–1\)/);
+
     const status = await spokes(runtime, ["status", "--json"], env);
     const parsed = JSON.parse(status.stdout) as {
       hub: { nats: { pid: number } };

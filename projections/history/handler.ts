@@ -1,0 +1,23 @@
+/** History's pure handler: each event or property value becomes one row. */
+import type { ProjectionEvent } from "../projection.ts";
+import type { historyValues } from "./tables.ts";
+
+export type HistoryRow = typeof historyValues.$inferInsert;
+export type HistoryChanges = { insert: HistoryRow[] };
+
+export function handleHistory(events: readonly ProjectionEvent[]): HistoryChanges {
+  const insert: HistoryRow[] = [];
+  for (const e of events) {
+    if (e.address.kind !== "event" && e.address.kind !== "property") continue;
+    insert.push({
+      seq: e.seq,
+      thing: e.address.thing,
+      kind: e.address.kind,
+      name: e.address.name,
+      time: e.time,
+      receivedAt: e.receivedAt,
+      data: e.data ?? null,
+    });
+  }
+  return { insert };
+}

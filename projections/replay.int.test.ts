@@ -1,0 +1,134 @@
+import { sql } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../core/config.ts";
+import type { AppendRequest } from "../core/event-log.ts";
+import { JetStreamEventLog } from "../core/jetstream-event-log.ts";
+import { subjects } from "../core/subjects.ts";
+import { startTestNats, startTestPostgres, type TestNats, type TestPostgres } from "../test/harness/index.ts";
+import { type Database, openDatabase, rowsOf } from "./db/database.ts";
+import { migrate } from "./db/migrate.ts";
+import { PROJECTIONS } from "./registry.ts";
+import { type ReplayProgress, replay } from "./replay.ts";
+import { ProjectionRunner } from "./runner.ts";
+import { projectionStatus } from "./status.ts";
+import { freshDatabaseUrl, waitFor } from "./test-support.ts";
+
+const settings = loadConfig({});
+const reading = (i: number): AppendRequest => ({
+  subject: i % 3 === 0 ? subjects.event(`t${i % 11}`, "tick") : subjects.property(`t${i % 11}`, "level"),
+  type: i % 3 === 0 ? "spokes.EventEmitted" : "spokes.PropertyReported",
+  data: { i },
+});
+const range = (from: number, n: number) => Array.from({ length: n }, (_, k) => reading(from + k));
+
+describe.each([
+  ["a Postgres server", "postgres"],
+  ["embedded PGlite", "pglite"],
+] as const)("replay on %s", (_, kind) => {
+  let pg: TestPostgres | undefined;
+  let nats: TestNats;
+  let log: JetStreamEventLog;
+  let database: Database;
+  let runner: ProjectionRunner;
+
+  beforeAll(async () => {
+    if (kind === "postgres") pg = await startTestPostgres();
+  });
+  afterAll(async () => {
+    await pg?.stop();
+  });
+  const setUp = async () => {
+    nats = await startTestNats();
+    log = await JetStreamEventLog.open({ servers: nats.url, settings });
+    database = await openDatabase(pg ? { url: await freshDatabaseUrl(pg.url) } : {});
+    await migrate(database);
+    runner = new ProjectionRunner(database.db, log, PROJECTIONS, { batchSize: 500 });
+    await runner.start();
+  };
+  afterEach(async () => {
+    await runner?.stop();
+    await log?.close();
+    await database?.close();
+    await nats?.stop();
+  });
+  const caughtUp = () =>
+    waitFor(async () => (await projectionStatus(database.db, log)).every((s) => s.lag === 0), 30_000, "lag 0");
+  const rows = (table: string, order: string) =>
+    rowsOf<Record<string, unknown>>(database.db, sql.raw(`select * from ${table} order by ${order}`));
+  const indexNames = () =>
+    rowsOf<{ n: string }>(
+      database.db,
+      sql`select indexname as n from pg_indexes where schemaname = current_schema() order by 1`,
+    );
+
+  it("Given history's rows deleted, When replayed, Then the rows are identical and the live runner carries on", async () => {
+    await setUp();
+    await log.appendMany(range(0, 3000));
+    await caughtUp();
+    const before = await rows("history_values", "seq");
+    const indexes = await indexNames();
+    expect(before).toHaveLength(3000);
+    await database.db.execute(sql`delete from history_values`);
+    const progress: ReplayProgress[] = [];
+    const result = await replay("history", { db: database.db, log, onProgress: (p) => progress.push(p) });
+    expect(result).toMatchObject({ projection: "history", fromSeq: 1, toSeq: 3000, events: 3000, poison: 0 });
+    expect(progress.at(-1)).toMatchObject({ done: 3000, total: 3000, seq: 3000, etaSeconds: 0 });
+    expect(await rows("history_values", "seq")).toEqual(before);
+    expect(await indexNames()).toEqual(indexes);
+    await log.appendMany(range(3000, 10));
+    await caughtUp();
+    expect(await rows("history_values", "seq")).toHaveLength(3010);
+  });
+
+  it("Given events still arriving, When every projection is replayed live, Then each ends equal to the live rows", async () => {
+    await setUp();
+    await log.append({
+      subject: subjects.thingTd("t1"),
+      type: "spokes.ThingDescribed",
+      data: { id: "t1", title: "One", "@type": "Sensor" },
+    });
+    await log.append({ subject: subjects.group("g"), type: "spokes.GroupCreated", data: { title: "G" } });
+    await log.append({ subject: subjects.group("g"), type: "spokes.ThingAddedToGroup", data: { thing: "t1" } });
+    await log.appendMany(range(0, 2000));
+    const writer = (async () => {
+      for (let i = 2000; i < 4000; i += 100) await log.appendMany(range(i, 100));
+    })();
+    for (const p of PROJECTIONS) await replay(p.name, { db: database.db, log, batchSize: 300 });
+    await writer;
+    await caughtUp();
+    const live = {
+      history: await rows("history_values", "seq"),
+      twin: await rows("twin_values", "thing, kind, name"),
+      directory: await rows("directory_things", "thing"),
+      access: await rows("access_group_things", '"group", thing'),
+    };
+    expect(live.history).toHaveLength(4000);
+    for (const p of PROJECTIONS) await replay(p.name, { db: database.db, log });
+    expect(await rows("history_values", "seq")).toEqual(live.history);
+    expect(await rows("twin_values", "thing, kind, name")).toEqual(live.twin);
+    expect(await rows("directory_things", "thing")).toEqual(live.directory);
+    expect(await rows("access_group_things", '"group", thing')).toEqual(live.access);
+  });
+
+  it("Given a start sequence, When history is replayed from it, Then earlier rows are kept and the rest rebuilt", async () => {
+    await setUp();
+    await log.appendMany(range(0, 1000));
+    await log.append({ subject: subjects.user("u1"), type: "spokes.UserAdded", data: {} });
+    await log.append({ subject: subjects.user("u2"), type: "spokes.UserAdded", data: {} });
+    await caughtUp();
+    const before = await rows("history_values", "seq");
+    await database.db.execute(sql`delete from history_values where seq >= 600`);
+    const result = await replay("history", { db: database.db, log, from: 600 });
+    expect(result).toMatchObject({ fromSeq: 600, events: 401 });
+    expect(await rows("history_values", "seq")).toEqual(before);
+    await expect(replay("access", { db: database.db, log, from: 2 })).rejects.toThrow(
+      /only be replayed from the start/,
+    );
+    await expect(replay("nope", { db: database.db, log })).rejects.toThrow(/no projection named/);
+    await runner.stop();
+    await database.db.execute(sql`drop table provisioning_credentials`);
+    await expect(replay("provisioning", { db: database.db, log })).rejects.toThrow(
+      /provisioning_credentials is missing/,
+    );
+  });
+});
