@@ -30,6 +30,9 @@ describe("loadConfig", () => {
       SPOKES_EVENTS_MAX_BYTES: 4 * GiB,
       SPOKES_ACTIONS_MAX_AGE: 30 * DAY,
       SPOKES_PRESENCE_MAX_AGE: 7 * DAY,
+      SPOKES_HISTORY_MAX_AGE: 0,
+      SPOKES_PROJECTION_BATCH_SIZE: 1000,
+      SPOKES_PROJECTION_MAX_WAIT: 50,
     });
   });
 
@@ -54,6 +57,9 @@ describe("loadConfig", () => {
       SPOKES_EVENTS_MAX_BYTES: "512MiB",
       SPOKES_ACTIONS_MAX_AGE: "12h",
       SPOKES_PRESENCE_MAX_AGE: "1d",
+      SPOKES_HISTORY_MAX_AGE: "90d",
+      SPOKES_PROJECTION_BATCH_SIZE: "500",
+      SPOKES_PROJECTION_MAX_WAIT: "20ms",
     });
     expect(config).toEqual({
       SPOKES_NATS_URL: "nats://nats-1:4222",
@@ -69,6 +75,9 @@ describe("loadConfig", () => {
       SPOKES_EVENTS_MAX_BYTES: 512 * MiB,
       SPOKES_ACTIONS_MAX_AGE: 12 * 3_600_000,
       SPOKES_PRESENCE_MAX_AGE: DAY,
+      SPOKES_HISTORY_MAX_AGE: 90 * DAY,
+      SPOKES_PROJECTION_BATCH_SIZE: 500,
+      SPOKES_PROJECTION_MAX_WAIT: 20,
     });
     expect(Object.keys(config).sort()).toEqual([...CONFIG_VARIABLES].sort());
   });
