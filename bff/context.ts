@@ -1,0 +1,59 @@
+/**
+ * What every resolver gets: the services the BFF runs on and the caller (undefined when not logged in). The caller
+ * is resolved once per request (or WebSocket connection) from the access token and the access read model.
+ */
+import { eq } from "drizzle-orm";
+import type { EventLog } from "../core/event-log.ts";
+import type { Logger } from "../core/log.ts";
+import type { Role } from "../core/messages.ts";
+import { groupsOfUser } from "../projections/access/queries.ts";
+import { isRole } from "../projections/access/roles.ts";
+import { accessUsers } from "../projections/access/tables.ts";
+import type { Db } from "../projections/db/database.ts";
+import { verifyAccessToken } from "./auth/access-tokens.ts";
+import type { SigningKeys } from "./auth/keys.ts";
+import type { RefreshTokenStore } from "./auth/refresh-tokens.ts";
+
+/** Admins of this group are the hub's administrators: they see and manage everything. */
+export const ADMIN_GROUP = "admins";
+
+export type Services = {
+  db: Db;
+  log: EventLog;
+  logger: Logger;
+  keys: SigningKeys;
+  refreshTokens: RefreshTokenStore;
+  accessTtlMs: number;
+  refreshTtlMs: number;
+};
+
+export type Caller = { user: string; admin: boolean; roles: ReadonlyMap<string, Role> };
+
+export type Context = { services: Services; caller: Caller | undefined };
+
+/** The bearer token of an `Authorization` header value; undefined when absent or not a bearer token. */
+export function bearerToken(header: unknown): string | undefined {
+  if (typeof header !== "string") return undefined;
+  const m = /^Bearer\s+(\S+)$/i.exec(header.trim());
+  return m?.[1];
+}
+
+export type CallerCheck = { ok: true; caller: Caller | undefined } | { ok: false; reason: string };
+
+/**
+ * The caller a token stands for. No token: anonymous (ok, undefined). A bad token, or one of a user that no
+ * longer exists: refused.
+ */
+export async function resolveCaller(services: Services, token: string | undefined): Promise<CallerCheck> {
+  if (token === undefined) return { ok: true, caller: undefined };
+  const check = await verifyAccessToken(services.keys, token);
+  if (!check.ok) return { ok: false, reason: check.reason };
+  const [user] = await services.db
+    .select({ user: accessUsers.user })
+    .from(accessUsers)
+    .where(eq(accessUsers.user, check.user));
+  if (!user) return { ok: false, reason: "unknown user" };
+  const roles = new Map<string, Role>();
+  for (const r of await groupsOfUser(services.db, check.user)) if (isRole(r.role)) roles.set(r.group, r.role);
+  return { ok: true, caller: { user: check.user, admin: roles.get(ADMIN_GROUP) === "admin", roles } };
+}
