@@ -37,6 +37,8 @@ export type BffOptions = {
   maxDepth?: number;
   maxFields?: number;
   refreshTokens?: RefreshTokenStore;
+  /** Prometheus text served at `/metrics` when given. */
+  metrics?: () => Promise<string>;
 };
 
 export type Bff = {
@@ -84,7 +86,19 @@ export async function createBff(o: BffOptions): Promise<Bff> {
     },
   });
 
-  const server: Server = createServer(yoga);
+  const server: Server = createServer((req, res) => {
+    if (o.metrics && req.method === "GET" && req.url === "/metrics") {
+      o.metrics().then(
+        (text) => res.writeHead(200, { "content-type": "text/plain; version=0.0.4" }).end(text),
+        (err: unknown) => {
+          o.logger.warn("metrics failed", { err });
+          res.writeHead(503).end();
+        },
+      );
+      return;
+    }
+    void yoga(req, res);
+  });
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
   const callers = new WeakMap<object, Caller | undefined>();
   const ws = useServer<Record<string, unknown>, { caller?: Caller }>(

@@ -66,6 +66,26 @@ export const configSchema = z.object({
   /** Path of the nats-server binary for the embedded server; found in .tools/bin or on PATH when absent. */
   SPOKES_NATS_SERVER: z.string().min(1).optional(),
   SPOKES_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** Port of the GraphQL endpoint (`/graphql`, HTTP, WebSocket and SSE) and `/metrics`. */
+  SPOKES_HTTP_PORT: port.default(4000),
+  /** Address the HTTP endpoint binds; loopback unless set (e.g. `0.0.0.0`). */
+  SPOKES_HTTP_HOST: z.string().min(1).default("127.0.0.1"),
+  /** Browser origins allowed to call the GraphQL endpoint, comma-separated; `*` for any. */
+  SPOKES_CORS_ORIGINS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(",")
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .optional(),
+  /** Serve GraphiQL at the endpoint. */
+  SPOKES_GRAPHIQL: z.stringbool().default(true),
+  /** Password of the `admin` user created on first start; generated and printed once when absent. */
+  SPOKES_ADMIN_PASSWORD: z.string().min(8).max(256).optional(),
+  SPOKES_ACCESS_TOKEN_TTL: duration.prefault("15m"),
+  SPOKES_REFRESH_TOKEN_TTL: duration.prefault("30d"),
   /** Largest event payload accepted, in bytes. */
   SPOKES_MAX_PAYLOAD_BYTES: z.coerce
     .number()

@@ -12,10 +12,11 @@ export const start: Command = {
     "Configuration is environment variables; see docs/reference/config.md.",
   ].join("\n"),
   async run({ config, logger, print }) {
-    const hub = await startHub(config, logger);
+    const hub = await startHub(config, logger, print);
     const { nats } = hub.state;
     print(
-      `Spokes ready: NATS ${maskUrls(nats.url)} (nats-server ${nats.version}${nats.embedded ? ", embedded" : ""}), ` +
+      `Spokes ready: GraphQL ${hub.state.http.url}, NATS ${maskUrls(nats.url)} ` +
+        `(nats-server ${nats.version}${nats.embedded ? ", embedded" : ""}), ` +
         `data ${config.SPOKES_DATA_DIR}, ${hub.state.runtime}. Ctrl-C stops.`,
     );
     const reason = await new Promise<string>((resolve) => {

@@ -37,6 +37,7 @@ export const status: Command = {
         const up = duration(Date.now() - Date.parse(state.startedAt));
         print(`hub      running, pid ${state.pid}, up ${up}, ${state.runtime}, data ${config.SPOKES_DATA_DIR}`);
         print(`workers  ${state.workers.join(", ")}`);
+        print(`graphql  ${state.http.url}`);
       } else print("hub      no local hub process; showing the streams at SPOKES_NATS_URL");
       const where = state?.nats.embedded ? `embedded, pid ${state.nats.pid}` : "external";
       print(

@@ -3,10 +3,13 @@
  * the event log with its streams, and (as they land) the projection, BFF and binding workers.
  */
 import { resolve } from "node:path";
+import { ensureAdmin } from "../../bff/bootstrap-admin.ts";
+import { type Bff, createBff } from "../../bff/server.ts";
 import type { Config } from "../../core/config.ts";
 import { UnavailableError } from "../../core/errors.ts";
 import { JetStreamEventLog } from "../../core/jetstream-event-log.ts";
 import type { Logger } from "../../core/log.ts";
+import { statusMetrics } from "../../projections/status.ts";
 import { serveAdmin } from "./admin.ts";
 import { findNatsServer, type NatsServerProcess, startNatsServer } from "./nats-server.ts";
 import { type ReadModels, startReadModels } from "./read-models.ts";
@@ -73,7 +76,12 @@ export function connectToHub(config: Config, name: string): Promise<JetStreamEve
   return openEventLog(config, hubNatsUrl(config), name, false);
 }
 
-export async function startHub(config: Config, logger: Logger): Promise<RunningHub> {
+/** Starts the hub. `print` receives what a person must see once (e.g. a generated admin password). */
+export async function startHub(
+  config: Config,
+  logger: Logger,
+  print: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+): Promise<RunningHub> {
   const dataDir = resolve(config.SPOKES_DATA_DIR);
   const running = readLiveState(dataDir);
   if (running) throw new UnavailableError(`the hub already runs with this data folder (pid ${running.pid})`);
@@ -103,12 +111,42 @@ export async function startHub(config: Config, logger: Logger): Promise<RunningH
     throw err;
   }
   const stopAdmin = serveAdmin(log.nc, readModels, logger.child("admin"));
+  let bff: Bff;
+  let httpPort: number;
+  try {
+    bff = await createBff({
+      db: readModels.database.db,
+      log,
+      dataDir,
+      logger: logger.child("bff"),
+      development: config.SPOKES_GRAPHIQL,
+      corsOrigins: config.SPOKES_CORS_ORIGINS,
+      accessTtlMs: config.SPOKES_ACCESS_TOKEN_TTL,
+      refreshTtlMs: config.SPOKES_REFRESH_TOKEN_TTL,
+      metrics: async () => statusMetrics(await readModels.status()),
+    });
+    httpPort = await bff.listen(config.SPOKES_HTTP_PORT, config.SPOKES_HTTP_HOST).catch(async (cause: unknown) => {
+      await bff.close();
+      throw new UnavailableError(
+        `cannot listen on ${config.SPOKES_HTTP_HOST}:${config.SPOKES_HTTP_PORT} (is the port taken? set SPOKES_HTTP_PORT)`,
+        { cause },
+      );
+    });
+    await ensureAdmin({ log, logger, password: config.SPOKES_ADMIN_PASSWORD, print });
+  } catch (err) {
+    stopAdmin();
+    await readModels.stop();
+    await log.close();
+    await nats?.stop();
+    throw err;
+  }
   const state: HubState = {
     pid: process.pid,
     startedAt: new Date().toISOString(),
     runtime: runtimeName(),
     nats: { url, embedded: nats !== undefined, version: log.features.version, pid: nats?.child.pid },
-    workers: ["event-log", `projections (${readModels.database.kind})`, "admin"],
+    http: { url: `http://${config.SPOKES_HTTP_HOST}:${httpPort}/graphql` },
+    workers: ["event-log", `projections (${readModels.database.kind})`, "graphql", "admin"],
   };
   writeState(dataDir, state);
 
@@ -116,6 +154,7 @@ export async function startHub(config: Config, logger: Logger): Promise<RunningH
   const stop = () => {
     stopping ??= (async () => {
       stopAdmin();
+      await bff.close().catch((err: unknown) => logger.warn("stopping the GraphQL server failed", { err }));
       await readModels.stop().catch((err: unknown) => logger.warn("stopping the projections failed", { err }));
       await log.close().catch((err: unknown) => logger.warn("closing the event log failed", { err }));
       await nats?.stop();

@@ -11,6 +11,7 @@ export const hubState = z.object({
   startedAt: z.string(),
   runtime: z.string(),
   nats: z.object({ url: z.string(), embedded: z.boolean(), version: z.string(), pid: z.number().int().optional() }),
+  http: z.object({ url: z.string() }),
   workers: z.array(z.string()),
 });
 export type HubState = z.infer<typeof hubState>;

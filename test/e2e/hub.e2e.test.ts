@@ -12,6 +12,29 @@ import { ROOT, type Runtime, spawnUntil, spokes } from "../harness/cli.ts";
 import { freePort } from "../harness/ports.ts";
 
 const runtimes: Runtime[] = ["node", "bun", "deno"];
+
+async function gql(url: string, query: string, token?: string): Promise<unknown> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query }),
+  });
+  return res.json();
+}
+
+/** Logs in, retrying while the access projection catches up with the admin created at start. */
+async function waitForLogin(url: string, user: string, password: string): Promise<string> {
+  const mutation = `mutation { login(user: ${JSON.stringify(user)}, password: ${JSON.stringify(password)}) {
+    __typename ... on Session { accessToken } } }`;
+  let last: unknown;
+  for (let i = 0; i < 50; i++) {
+    last = await gql(url, mutation);
+    const login = (last as { data?: { login?: { accessToken?: string } } }).data?.login;
+    if (login?.accessToken) return login.accessToken;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`login failed: ${JSON.stringify(last)}`);
+}
 const dirs: string[] = [];
 afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
@@ -21,10 +44,16 @@ describe.each(runtimes)("the hub on %s", (runtime) => {
   it("starts, stores a TD and an event, shows them, stops cleanly and keeps them across a restart", async () => {
     const dir = await mkdtemp(join(tmpdir(), `spokes-e2e-${runtime}-`));
     dirs.push(dir);
-    const env = { SPOKES_DATA_DIR: dir, SPOKES_EMBEDDED_NATS_PORT: String(await freePort()) };
+    const env = {
+      SPOKES_DATA_DIR: dir,
+      SPOKES_EMBEDDED_NATS_PORT: String(await freePort()),
+      SPOKES_HTTP_PORT: String(await freePort()),
+      SPOKES_ADMIN_PASSWORD: "correct horse battery",
+    };
+    const graphql = `http://127.0.0.1:${env.SPOKES_HTTP_PORT}/graphql`;
     let hub = await spawnUntil(runtime, ["start"], env, /Spokes ready/);
-    expect(hub.output()).toMatch(
-      new RegExp(`Spokes ready: NATS nats://127\\.0\\.0\\.1:${env.SPOKES_EMBEDDED_NATS_PORT}`),
+    expect(hub.output()).toContain(
+      `Spokes ready: GraphQL ${graphql}, NATS nats://127.0.0.1:${env.SPOKES_EMBEDDED_NATS_PORT}`,
     );
 
     const td = await spokes(runtime, ["append", "td", join(ROOT, "examples", "lamp.td.json")], env);
@@ -53,6 +82,13 @@ describe.each(runtimes)("the hub on %s", (runtime) => {
     }
     expect(projections.find((p) => p.name === "directory")).toMatchObject({ checkpoint: 1, lag: 0 });
     expect(projections.find((p) => p.name === "history")).toMatchObject({ checkpoint: 1, lag: 0 });
+    // A web app logs in as the admin created on first start and finds the Thing through GraphQL.
+    const token = await waitForLogin(graphql, "admin", env.SPOKES_ADMIN_PASSWORD);
+    const things = await gql(graphql, "{ things { nodes { id title } } }", token);
+    expect(things).toEqual({ data: { things: { nodes: [{ id: "urn:example:lamp", title: "Kitchen lamp" }] } } });
+    const metrics = await (await fetch(graphql.replace("/graphql", "/metrics"))).text();
+    expect(metrics).toMatch(/spokes_projection_lag\{projection="history",stream="EVENTS"\} 0/);
+
     const replayed = await spokes(runtime, ["replay", "history"], env);
     expect(replayed.stdout).toMatch(/replayed history: 1 events \(sequences 1–1\)/);
 
