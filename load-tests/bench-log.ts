@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { startFastIngest } from "@nats-io/jetstream/internal";
 import { findNatsServer, startNatsServer } from "../bin/lib/nats-server.ts";
 import { runtimeName } from "../bin/lib/state.ts";
 import { loadConfig } from "../core/config.ts";
@@ -67,6 +68,18 @@ results.push(
     await Promise.all(pending);
   }),
 );
+if (log.features.fastIngest) {
+  results.push(
+    await measure("raw server fast-ingest batch (2.14), no gaps allowed", N, async () => {
+      const batch = await startFastIngest(log.nc, subject(0), enc.encode(JSON.stringify(payload(0))), {
+        allowGaps: false,
+        ackInterval: 100,
+      });
+      for (let i = 1; i < N - 1; i++) await batch.add(subject(i), enc.encode(JSON.stringify(payload(i))));
+      await batch.last(subject(N - 1), enc.encode(JSON.stringify(payload(N - 1))));
+    }),
+  );
+}
 results.push(
   await measure("raw js.publish, awaited one by one", SERIAL, async () => {
     for (let i = 0; i < SERIAL; i++) await js.publish(subject(i), enc.encode(JSON.stringify(payload(i))));
