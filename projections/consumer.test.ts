@@ -6,11 +6,11 @@ import { indexDefIn } from "./db/shadow-tables.ts";
 import { history } from "./history/projection.ts";
 import { lagOf, statusMetrics } from "./status.ts";
 
-const info = (o: { pending: number; delivered: number; maxAckPending?: number }) =>
+const info = (o: { pending: number; delivered: number; maxAckPending?: number; ackPolicy?: string }) =>
   ({
     num_ack_pending: o.pending,
     delivered: { stream_seq: o.delivered, consumer_seq: o.delivered },
-    config: { max_ack_pending: o.maxAckPending ?? 4000 },
+    config: { max_ack_pending: o.maxAckPending ?? 4000, ack_policy: o.ackPolicy ?? "all" },
   }) as unknown as ConsumerInfo;
 
 describe("the projection's consumer", () => {
@@ -28,6 +28,12 @@ describe("the projection's consumer", () => {
     ["holding unacknowledged messages (killed between commit and ack)", { pending: 7, delivered: 107 }, 100, false],
     ["acknowledged past the checkpoint (the database lost writes)", { pending: 0, delivered: 120 }, 100, false],
     ["configured with another ack window", { pending: 0, delivered: 100, maxAckPending: 10 }, 100, false],
+    [
+      "acknowledging each message (made by an older version)",
+      { pending: 0, delivered: 100, ackPolicy: "explicit" },
+      100,
+      false,
+    ],
   ])("is resumed when %s: %s", (_, state, checkpoint, resumable) => {
     expect(canResume(info(state), consumerConfig(history, checkpoint, 4000), checkpoint)).toBe(resumable);
   });

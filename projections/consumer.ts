@@ -24,7 +24,8 @@ export function consumerConfig(p: AnyProjection, checkpoint: number, maxAckPendi
     p.filter.length === 1 ? { filter_subject: p.filter[0] } : p.filter.length > 1 ? { filter_subjects: p.filter } : {};
   return {
     durable_name: durableName(p.name),
-    ack_policy: AckPolicy.Explicit,
+    // A batch commits as a whole, so acknowledging its last message covers the rest: one ack per batch, not per event.
+    ack_policy: AckPolicy.All,
     ack_wait: nanos(30_000),
     max_ack_pending: maxAckPending,
     ...start,
@@ -35,7 +36,7 @@ export function consumerConfig(p: AnyProjection, checkpoint: number, maxAckPendi
 /**
  * Pure: whether an existing consumer can simply be resumed. It cannot when it holds unacknowledged messages (the
  * worker died between commit and ack: recreating delivers them now rather than after `ack_wait`), when it was
- * acknowledged past the checkpoint (the database lost writes), or when its filter changed.
+ * acknowledged past the checkpoint (the database lost writes), or when its filter or acknowledgement settings changed.
  */
 export function canResume(info: ConsumerInfo, want: Partial<ConsumerConfig>, checkpoint: number): boolean {
   const filters = (c: Partial<ConsumerConfig>) =>
@@ -44,7 +45,8 @@ export function canResume(info: ConsumerInfo, want: Partial<ConsumerConfig>, che
     info.num_ack_pending === 0 &&
     info.delivered.stream_seq <= checkpoint &&
     filters(info.config) === filters(want) &&
-    info.config.max_ack_pending === want.max_ack_pending
+    info.config.max_ack_pending === want.max_ack_pending &&
+    info.config.ack_policy === want.ack_policy
   );
 }
 

@@ -45,23 +45,26 @@ export async function* readBatches(
   });
   if ((await consumer.info(true)).num_pending === 0) return;
   const messages = await consumer.consume({ max_messages: Math.max(1000, size * 2) });
-  const batcher = new Batcher(until(messages, toSeq));
+  const batcher = new Batcher(decodedUntil(messages, toSeq));
   try {
     for (;;) {
       const batch = await batcher.next(size, 20);
       if (batch === undefined) return;
-      yield batch.map(decodeMessage);
+      yield batch;
     }
   } finally {
     messages.stop();
   }
 }
 
-/** Messages up to and including `toSeq`, or up to the head when the filter skips it. */
-async function* until(messages: AsyncIterable<JsMsg>, toSeq: number): AsyncIterable<JsMsg> {
+/**
+ * Messages up to and including `toSeq`, or up to the head when the filter skips it, decoded as they arrive, so
+ * decoding overlaps with the caller's writes. One generator, not two: each layer costs a promise per message.
+ */
+async function* decodedUntil(messages: AsyncIterable<JsMsg>, toSeq: number): AsyncIterable<LoggedEvent> {
   for await (const m of messages) {
     if (m.seq > toSeq) return;
-    yield m;
+    yield decodeMessage(m);
     if (m.seq === toSeq || m.info.pending === 0) return;
   }
 }

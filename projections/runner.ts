@@ -74,7 +74,8 @@ export class ProjectionRunner {
           // Once stopping, buffered messages stay unacknowledged: the next start delivers them again.
           if (batch === undefined || this.stopped) break;
           const outcome = await processBatch(this.db, p, batch.map(decodeMessage));
-          for (const m of batch) m.ack();
+          // The consumer acknowledges all: the last message covers the batch.
+          batch.at(-1)?.ack();
           this.o.onBatch?.(p.name, outcome);
         }
       } catch (err) {

@@ -1,6 +1,6 @@
-/** The history projection: EVENTS stream → `history_values`, bulk-inserted with one array per column. */
+/** The history projection: EVENTS stream → `history_values`, bulk-inserted from one JSON parameter per batch. */
 import { sql } from "drizzle-orm";
-import { insertByUnnest, type UnnestColumn } from "../db/bulk-insert.ts";
+import { insertFromJson, type UnnestColumn } from "../db/bulk-insert.ts";
 import { rowsOf } from "../db/database.ts";
 import { defineProjection } from "../projection.ts";
 import { type HistoryChanges, type HistoryRow, handleHistory } from "./handler.ts";
@@ -33,7 +33,7 @@ export const history = defineProjection<HistoryChanges>({
       tx,
       changes.insert.map((r) => r.time),
     );
-    await insertByUnnest(tx, "history_values", COLUMNS, changes.insert);
+    await insertFromJson(tx, "history_values", COLUMNS, changes.insert);
   },
   // History outlives the stream's retention: a replay from a later point keeps the older rows.
   async keepBefore(tx, live, fromSeq) {
