@@ -23,6 +23,9 @@ export type AppendRequest = {
 
 export type AppendResult = { stream: StreamName; seq: number; id: string; duplicate: boolean };
 
+/** Totals of a bulk append: events processed, the last sequence stored (0 if all were repeats), and the path. */
+export type BulkAppendResult = { count: number; lastSeq: number; fastIngest: boolean };
+
 export type LoggedEvent = {
   stream: StreamName;
   seq: number;
@@ -53,6 +56,8 @@ export interface EventLog {
   append(req: AppendRequest): Promise<AppendResult>;
   /** Appends in order; results are in request order. Faster than awaiting `append` one by one. */
   appendMany(reqs: readonly AppendRequest[]): Promise<AppendResult[]>;
+  /** For large batches where totals are enough (imports, load): the fastest path the server offers. */
+  appendBulk(reqs: readonly AppendRequest[]): Promise<BulkAppendResult>;
   /** Events from `from` (default: the start) up to the stream's head when the call began, then ends. */
   read(opts: ReadOptions): AsyncIterable<LoggedEvent>;
   /** Events from `from` (default: new ones only), live, until `signal` aborts. */

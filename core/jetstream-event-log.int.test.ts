@@ -90,6 +90,37 @@ describe("JetStreamEventLog against a real nats-server", () => {
     expect((await log.stats()).find((s) => s.stream === "EVENTS")?.messages).toBe(before);
   });
 
+  it("bulk-appends through the server's fast-ingest batch, in order, once per id", async () => {
+    const reqs = Array.from({ length: 1000 }, (_, i) => ({
+      subject: subjects.event("bulk", "n"),
+      type: "spokes.EventEmitted",
+      data: i,
+      id: `bulk-${i}`,
+    }));
+    const first = await log.appendBulk(reqs);
+    expect(first).toMatchObject({ count: 1000, fastIngest: true });
+    const stored = await collect(log.read({ stream: "EVENTS", filter: subjects.event("bulk", "n") }));
+    expect(stored.map((e) => e.data)).toEqual(reqs.map((_, i) => i));
+    expect(stored.at(-1)?.seq).toBe(first.lastSeq);
+
+    const again = await log.appendBulk(reqs);
+    expect(again.lastSeq).toBe(0);
+    expect(await collect(log.read({ stream: "EVENTS", filter: subjects.event("bulk", "n") }))).toHaveLength(1000);
+
+    const bad = [...reqs.slice(0, 2), { subject: subjects.event("bulk", "n"), type: "spokes.ThingDescribed", data: 1 }];
+    await expect(log.appendBulk(bad)).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it("bulk-appends across streams through the pipelined path", async () => {
+    const mixed = [
+      { subject: subjects.event("mixed", "e"), type: "spokes.EventEmitted", data: 1 },
+      { subject: subjects.group("mixed"), type: "spokes.GroupCreated", data: {} },
+    ];
+    const r = await log.appendBulk(mixed);
+    expect(r).toMatchObject({ count: 2, fastIngest: false });
+    expect(r.lastSeq).toBeGreaterThan(0);
+  });
+
   it("rejects an oversized payload with a readable error and stores nothing", async () => {
     const big = { blob: "x".repeat(70 * 1024) };
     const attempt = log.append({ subject: subjects.event(thing, "big"), type: "spokes.EventEmitted", data: big });

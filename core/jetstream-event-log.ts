@@ -12,6 +12,7 @@ import {
   jetstreamManager,
   type StreamConfig,
 } from "@nats-io/jetstream";
+import { startFastIngest } from "@nats-io/jetstream/internal";
 import { headers, type MsgHdrs, type NatsConnection, nanos, nuid } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
 import { type CeHeaders, parseCeHeaders } from "./ce-headers.ts";
@@ -21,6 +22,8 @@ import {
   type AppendLimits,
   type AppendRequest,
   type AppendResult,
+  type BulkAppendResult,
+  type CheckedAppend,
   checkAppend,
   type EventLog,
   type LoggedEvent,
@@ -57,6 +60,11 @@ export type JetStreamEventLogOptions = {
 const WRONG_LAST_SEQUENCE = 10071;
 const STREAM_NOT_FOUND = 10059;
 
+/** Streams created with fast-ingest batch publishing allowed (on servers that have it). */
+const BATCHED_STREAMS: ReadonlySet<StreamName> = new Set(["EVENTS"]);
+
+type Prepared = { req: AppendRequest; checked: CheckedAppend; id: string; headers: MsgHdrs };
+
 export type WantedStream = Partial<StreamConfig> & { name: StreamName };
 const decoder = new TextDecoder();
 
@@ -77,7 +85,7 @@ export function streamConfigs(settings: StreamSettings, features: ServerFeatures
     max_bytes: name === "EVENTS" && settings.SPOKES_EVENTS_MAX_BYTES > 0 ? settings.SPOKES_EVENTS_MAX_BYTES : -1,
     duplicate_window: nanos(settings.SPOKES_DEDUP_WINDOW),
     allow_direct: true,
-    ...(name === "EVENTS" && features.fastIngest ? { allow_batched: true } : {}),
+    ...(BATCHED_STREAMS.has(name) && features.fastIngest ? { allow_batched: true } : {}),
   }));
 }
 
@@ -201,20 +209,25 @@ export class JetStreamEventLog implements EventLog {
     }
   }
 
-  private publish(req: AppendRequest): Promise<AppendResult> {
+  /** Validates a request and builds its headers; throws ValidationError before anything is sent. */
+  private prepare(req: AppendRequest): Prepared {
     const checked = checkAppend(req, this.limits);
     const id = req.id ?? nuid.next();
     const now = new Date();
-    const h = ceHeaders(id, checked.type, req.source ?? "spokes", saneTime(req.time, now), now);
-    h.set("Nats-Msg-Id", id);
+    const headers = ceHeaders(id, checked.type, req.source ?? "spokes", saneTime(req.time, now), now);
+    headers.set("Nats-Msg-Id", id);
     if (req.expectedLastSubjectSeq !== undefined) {
-      h.set("Nats-Expected-Last-Subject-Sequence", String(req.expectedLastSubjectSeq));
+      headers.set("Nats-Expected-Last-Subject-Sequence", String(req.expectedLastSubjectSeq));
     }
-    return this.publisher.publish(checked.subject, checked.payload, h).then(
-      (ack) => ({ stream: ack.stream as StreamName, seq: ack.seq, id, duplicate: ack.duplicate }),
+    return { req, checked, id, headers };
+  }
+
+  private send(p: Prepared): Promise<AppendResult> {
+    return this.publisher.publish(p.checked.subject, p.checked.payload, p.headers).then(
+      (ack) => ({ stream: ack.stream as StreamName, seq: ack.seq, id: p.id, duplicate: ack.duplicate }),
       (err: unknown) => {
         if (err instanceof JetStreamPublishError && err.code === WRONG_LAST_SEQUENCE) {
-          throw new ConflictError(req.subject, req.expectedLastSubjectSeq ?? 0, { cause: err });
+          throw new ConflictError(p.req.subject, p.req.expectedLastSubjectSeq ?? 0, { cause: err });
         }
         throw err;
       },
@@ -223,7 +236,7 @@ export class JetStreamEventLog implements EventLog {
 
   append(req: AppendRequest): Promise<AppendResult> {
     try {
-      return this.publish(req);
+      return this.send(this.prepare(req));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -235,18 +248,20 @@ export class JetStreamEventLog implements EventLog {
    * thrown; calling again with the same ids stores only what is missing.
    */
   async appendMany(reqs: readonly AppendRequest[]): Promise<AppendResult[]> {
-    for (const req of reqs) checkAppend(req, this.limits);
-    const results = new Array<AppendResult>(reqs.length);
+    return this.sendWindowed(reqs.map((r) => this.prepare(r)));
+  }
+
+  private async sendWindowed(prepared: Prepared[]): Promise<AppendResult[]> {
+    const results = new Array<AppendResult>(prepared.length);
     const pending: Promise<void>[] = [];
     let firstError: unknown;
     const fail = (err: unknown) => {
       firstError ??= err;
     };
-    for (let i = 0; i < reqs.length; i++) {
+    for (let i = 0; i < prepared.length; i++) {
       if (i >= this.window) await pending[i - this.window];
-      const req = reqs[i] as AppendRequest;
       pending.push(
-        this.publish({ ...req, id: req.id ?? nuid.next() }).then((r) => {
+        this.send(prepared[i] as Prepared).then((r) => {
           results[i] = r;
         }, fail),
       );
@@ -254,6 +269,38 @@ export class JetStreamEventLog implements EventLog {
     await Promise.all(pending);
     if (firstError !== undefined) throw firstError;
     return results;
+  }
+
+  /**
+   * Appends a large batch as fast as the server allows and reports totals, not each event's sequence. With
+   * nats-server 2.14+ and a batch for one stream that allows it, with no conditional appends, it uses the
+   * server's fast-ingest batch publish (flow-controlled, aborted on any gap); otherwise `appendMany`. Ids dedup as
+   * everywhere, so a failed call can be repeated with the same ids.
+   */
+  async appendBulk(reqs: readonly AppendRequest[]): Promise<BulkAppendResult> {
+    const prepared = reqs.map((r) => this.prepare(r));
+    const stream = prepared[0]?.checked.stream;
+    const eligible =
+      this.features.fastIngest &&
+      stream !== undefined &&
+      BATCHED_STREAMS.has(stream) &&
+      prepared.length >= 2 &&
+      prepared.every((p) => p.checked.stream === stream && p.req.expectedLastSubjectSeq === undefined);
+    if (!eligible) {
+      const results = await this.sendWindowed(prepared);
+      const stored = results.filter((r) => !r.duplicate);
+      return { count: results.length, lastSeq: Math.max(0, ...stored.map((r) => r.seq)), fastIngest: false };
+    }
+    const [first, ...rest] = prepared as [Prepared, ...Prepared[]];
+    const last = rest.pop() as Prepared;
+    const batch = await startFastIngest(this.nc, first.checked.subject, first.checked.payload, {
+      allowGaps: false,
+      ackInterval: 100,
+      headers: first.headers,
+    });
+    for (const p of rest) await batch.add(p.checked.subject, p.checked.payload, { headers: p.headers });
+    const ack = await batch.last(last.checked.subject, last.checked.payload, { headers: last.headers });
+    return { count: ack.count, lastSeq: ack.seq, fastIngest: true };
   }
 
   private async consumer(opts: ReadOptions, defaultFrom: "all" | "new") {

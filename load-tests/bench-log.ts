@@ -96,6 +96,16 @@ results.push(
   }),
 );
 results.push(
+  await measure("EventLog.appendBulk (fast-ingest when the server has it)", N, async () => {
+    const reqs = Array.from({ length: N }, (_, i) => ({
+      subject: subject(i),
+      type: "spokes.EventEmitted",
+      data: payload(i),
+    }));
+    await log.appendBulk(reqs);
+  }),
+);
+results.push(
   await measure("EventLog.append, awaited one by one", SERIAL, async () => {
     for (let i = 0; i < SERIAL; i++)
       await log.append({ subject: subject(i), type: "spokes.EventEmitted", data: payload(i) });
