@@ -1,24 +1,18 @@
-import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { NotFoundError } from "../../../core/errors.ts";
-import { subjects } from "../../../core/subjects.ts";
-import { directoryThings } from "../../../projections/directory/tables.ts";
-import { checkThing, requireCaller } from "../../access.ts";
+import { requireCaller } from "../../access.ts";
+import { requestAction } from "../../write/request-action.ts";
 import { builder } from "../builder.ts";
 import { attempt, resultUnion } from "../results.ts";
 import { ActionInvocation } from "../types/action-invocation.ts";
+import { WaitForEnum } from "../types/action-state.ts";
 import { parseArgs } from "../validate.ts";
+import { requestOptions, TIMEOUT_DESCRIPTION, TTL_DESCRIPTION, waiting } from "./action-args.ts";
 
 const input = z.object({
   thing: z.string().min(1).max(256),
   name: z.string().min(1).max(128),
   input: z.json().optional(),
-  ttl: z
-    .number()
-    .int()
-    .positive()
-    .max(366 * 24 * 3600)
-    .nullish(),
+  ...requestOptions,
 });
 const InvokeActionResult = resultUnion("InvokeActionResult", ActionInvocation, [
   "ValidationError",
@@ -29,38 +23,29 @@ const InvokeActionResult = resultUnion("InvokeActionResult", ActionInvocation, [
 builder.mutationField("invokeAction", (t) =>
   t.field({
     type: InvokeActionResult,
-    description: "Requests an action of a Thing (operators and above). Returns once the request is in the log.",
+    description:
+      "Requests an action of a Thing (operators and above); the input must meet the action's input schema. " +
+      "Returns once the request is in the log, or later as `waitFor` says.",
     args: {
       thing: t.arg.id({ required: true }),
       name: t.arg.string({ required: true }),
       input: t.arg({ type: "JSON" }),
-      ttl: t.arg.int({ description: "Seconds the request may wait for delivery before it expires." }),
+      ttl: t.arg.int({ description: TTL_DESCRIPTION }),
+      waitFor: t.arg({ type: WaitForEnum, defaultValue: "stored" }),
+      timeout: t.arg.int({ description: TIMEOUT_DESCRIPTION }),
     },
     resolve: (_root, args, ctx) =>
       attempt(async () => {
         const caller = requireCaller(ctx);
         const a = parseArgs(input, { ...args, thing: String(args.thing), input: args.input ?? undefined });
-        const denied = await checkThing(ctx, caller, "invoke", a.thing);
-        if (denied) return denied;
-        const [row] = await ctx.services.db
-          .select({ td: directoryThings.td })
-          .from(directoryThings)
-          .where(eq(directoryThings.thing, a.thing));
-        const actions = (row?.td as { actions?: Record<string, unknown> } | undefined)?.actions ?? {};
-        if (!Object.hasOwn(actions, a.name)) return new NotFoundError(`"${a.thing}" has no action "${a.name}"`);
-        const actionId = crypto.randomUUID();
-        const appended = await ctx.services.log.append({
-          subject: subjects.actionRequest(a.thing, a.name),
-          type: "spokes.ActionRequested",
-          data: {
-            actionId,
-            ...(a.input === undefined ? {} : { input: a.input }),
-            ...(a.ttl ? { ttlMs: a.ttl * 1000 } : {}),
-            requestedBy: caller.user,
-          },
-          source: `bff/${caller.user}`,
+        return requestAction(ctx, caller, {
+          thing: a.thing,
+          name: a.name,
+          operation: "invokeaction",
+          value: a.input,
+          ttlSeconds: a.ttl,
+          ...waiting(a),
         });
-        return { actionId, thing: a.thing, name: a.name, seq: appended.seq };
       }),
   }),
 );

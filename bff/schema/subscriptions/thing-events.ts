@@ -1,41 +1,19 @@
 import { z } from "zod";
 import { NotFoundError } from "../../../core/errors.ts";
-import { roleAllows } from "../../../projections/access/roles.ts";
-import { requireCaller, roleOnThing } from "../../access.ts";
-import type { Context } from "../../context.ts";
+import { requireCaller } from "../../access.ts";
 import { thingEvents } from "../../live/thing-events.ts";
+import { subscribeCheck } from "../../live/visibility.ts";
 import type { HistoryRow } from "../../read/history.ts";
 import { builder } from "../builder.ts";
+import { Since, sinceInput, startOf } from "../types/since.ts";
 import { ValueRecord } from "../types/value-record.ts";
 import { parseArgs } from "../validate.ts";
-
-const Since = builder.inputType("Since", {
-  description: "Where a subscription starts: exactly one of a stream sequence (inclusive) or a time.",
-  fields: (t) => ({ seq: t.int(), time: t.field({ type: "DateTime" }) }),
-});
 
 const input = z.object({
   thing: z.string().min(1).max(256),
   name: z.string().min(1).max(128).nullish(),
-  since: z
-    .object({ seq: z.number().int().min(1).nullish(), time: z.date().nullish() })
-    .refine((s) => (s.seq == null) !== (s.time == null), "give exactly one of seq and time")
-    .nullish(),
+  since: sinceInput,
 });
-
-/** Re-checks the caller's access at most every few seconds, so a removed member stops receiving events. */
-function accessCheck(ctx: Context, thing: string, everyMs = 5000) {
-  let checkedAt = Date.now();
-  let allowed = true;
-  return async () => {
-    if (Date.now() - checkedAt < everyMs) return allowed;
-    checkedAt = Date.now();
-    const caller = requireCaller(ctx);
-    const role = await roleOnThing(ctx, caller, thing);
-    allowed = role !== undefined && roleAllows(role, "subscribe");
-    return allowed;
-  };
-}
 
 builder.subscriptionField("thingEvents", (t) =>
   t.field({
@@ -49,15 +27,13 @@ builder.subscriptionField("thingEvents", (t) =>
       since: t.arg({ type: Since }),
     },
     subscribe: async (_root, args, ctx) => {
-      const caller = requireCaller(ctx);
+      requireCaller(ctx);
       const a = parseArgs(input, { ...args, thing: String(args.thing) });
-      const role = await roleOnThing(ctx, caller, a.thing);
+      const may = subscribeCheck(ctx);
       // Not visible and not allowed look the same: an empty subscription would hide typos, so fail instead.
-      if (role === undefined || !roleAllows(role, "subscribe")) {
-        throw new NotFoundError(`no Thing "${a.thing}"`);
-      }
-      const since = a.since?.seq ?? a.since?.time ?? undefined;
-      return thingEvents(ctx.services.log, { thing: a.thing, name: a.name, since, allowed: accessCheck(ctx, a.thing) });
+      if (!(await may(a.thing))) throw new NotFoundError(`no Thing "${a.thing}"`);
+      const allowed = () => may(a.thing);
+      return thingEvents(ctx.services.log, { thing: a.thing, name: a.name, since: startOf(a.since), allowed });
     },
     resolve: (row: HistoryRow) => row,
   }),

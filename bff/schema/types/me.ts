@@ -1,7 +1,7 @@
 import type { Caller } from "../../context.ts";
 import { builder } from "../builder.ts";
 
-const Membership = builder.objectRef<{ group: string; role: string }>("Membership").implement({
+export const Membership = builder.objectRef<{ group: string; role: string }>("Membership").implement({
   fields: (t) => ({ group: t.exposeString("group"), role: t.exposeString("role") }),
 });
 

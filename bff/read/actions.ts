@@ -1,0 +1,32 @@
+/** A Thing's actions from the action history read model, newest request first, keyset on (time, id). */
+import { and, desc, eq, type SQL, sql } from "drizzle-orm";
+import type { Db } from "../../projections/db/database.ts";
+import { historyActions as a } from "../../projections/history/tables.ts";
+import { decodeCursor, type Page, pageOf } from "./cursor.ts";
+
+export type ActionRow = typeof a.$inferSelect;
+
+// A request that aged out of the stream has no request time; its first known step stands in.
+const since = sql`coalesce(${a.requestedAt}, ${a.updatedAt})`;
+
+export async function actionsPage(
+  db: Db,
+  q: { thing: string; state?: string | null },
+  first: number,
+  after?: string | null,
+): Promise<Page<ActionRow>> {
+  const where: SQL[] = [eq(a.thing, q.thing)];
+  if (q.state) where.push(eq(a.state, q.state));
+  if (after) {
+    const [time, id] = JSON.parse(decodeCursor(after, "string")) as [string, string];
+    where.push(sql`(${since}, ${a.actionId}) < (${time}::timestamptz, ${id})`);
+  }
+  const rows = await db
+    .select({ row: a, since: sql<string>`${since}::text` })
+    .from(a)
+    .where(and(...where))
+    .orderBy(desc(since), desc(a.actionId))
+    .limit(first + 1);
+  const page = pageOf(rows, first, (r) => JSON.stringify([r.since, r.row.actionId]));
+  return { ...page, nodes: page.nodes.map((r) => r.row) };
+}
