@@ -26,6 +26,26 @@ function asPostgresUser(): { uid: number; gid: number } | undefined {
   return { uid, gid };
 }
 
+/**
+ * The port opens before the server accepts queries ("the database system is starting up"): wait until
+ * `pg_isready` says it accepts connections.
+ */
+async function waitForQueries(bin: string, port: number, socketDir: string, user?: { uid: number; gid: number }) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      execFileSync(join(bin, "pg_isready"), ["-q", "-h", "127.0.0.1", "-p", String(port), "-U", "postgres"], {
+        stdio: "ignore",
+        ...(user ?? {}),
+      });
+      return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`Postgres on port ${port} (${socketDir}) did not accept connections`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
 export async function startTestPostgres(): Promise<TestPostgres> {
   const bin = pgBinDir();
   const user = asPostgresUser();
@@ -41,6 +61,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const child: ChildProcess = spawn(join(bin, "postgres"), args, { stdio: "ignore", ...(user ?? {}) });
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
   await waitForPort(port, 30_000);
+  await waitForQueries(bin, port, dir, user);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     async stop() {
