@@ -33,12 +33,38 @@ export type Projection<Changes> = {
    * only be replayed from the start.
    */
   keepBefore?(tx: Db, live: string, fromSeq: number): Promise<void>;
+  /**
+   * Optional, for replay: the changes made ready for a bulk load (such as COPY) into the empty shadow tables. Called
+   * before the previous batch's write has finished, so it must not look at the database; the load must write
+   * exactly the rows `apply` would. When the load fails with bad data, replay applies the batch with `apply`.
+   */
+  bulk?(changes: Changes): BulkLoad | undefined;
+};
+
+/** Where a replay builds: the live schema, the shadow schema, and what this replay has created there so far. */
+export type ShadowTarget = { live: string; shadow: string; made: Set<string> };
+
+export type BulkLoad = {
+  /**
+   * Writes the rows into the tables of `target.shadow` (named with the schema, not through the search path), all or
+   * nothing, in transactions of its own. False, having written nothing, when the database cannot bulk load.
+   */
+  write(db: Db, target: ShadowTarget): Promise<boolean>;
+};
+
+/** A batch's changes, computed and waiting to be written. */
+export type PreparedChanges = {
+  /** Writes them inside the caller's transaction, as `project` does. */
+  apply(tx: Db): Promise<void>;
+  bulk?: BulkLoad;
 };
 
 /** A projection with its change type hidden, so projections of different kinds fit in one list. */
-export type AnyProjection = Omit<Projection<unknown>, "handle" | "apply" | "keepBefore"> & {
+export type AnyProjection = Omit<Projection<unknown>, "handle" | "apply" | "keepBefore" | "bulk"> & {
   /** handle then apply. */
   project(tx: Db, events: readonly ProjectionEvent[]): Promise<void>;
+  /** handle (and `bulk` where the projection has it), leaving the write for later. Throws HandlerError. */
+  prepare(events: readonly ProjectionEvent[]): PreparedChanges;
   keepBefore?: Projection<unknown>["keepBefore"];
 };
 
@@ -48,17 +74,29 @@ export class HandlerError extends Error {
 }
 
 export function defineProjection<C>(p: Projection<C>): AnyProjection {
-  const { handle, apply, ...rest } = p;
+  const { handle, apply, bulk, ...rest } = p;
+  const changesOf = (events: readonly ProjectionEvent[]): C => {
+    try {
+      return handle(events);
+    } catch (cause) {
+      throw new HandlerError(`${p.name}: ${(cause as Error)?.message ?? cause}`, { cause });
+    }
+  };
   return {
     ...rest,
     project(tx, events) {
       let changes: C;
       try {
-        changes = handle(events);
-      } catch (cause) {
-        return Promise.reject(new HandlerError(`${p.name}: ${(cause as Error)?.message ?? cause}`, { cause }));
+        changes = changesOf(events);
+      } catch (err) {
+        return Promise.reject(err);
       }
       return apply(tx, changes);
+    },
+    prepare(events) {
+      const changes = changesOf(events);
+      const load = bulk?.(changes);
+      return { apply: (tx) => apply(tx, changes), ...(load ? { bulk: load } : {}) };
     },
   };
 }

@@ -27,7 +27,8 @@ export async function resolveFrom(
 
 /**
  * Events of the projection with `fromSeq <= seq <= toSeq`, in batches of at most `size`. An ordered consumer
- * keeps fetching in the background while the caller writes the previous batch, so NATS and Postgres overlap.
+ * keeps fetching in the background while the caller writes the previous batch, so NATS and Postgres overlap. The
+ * messages are decoded in the consumer's callback as they arrive: no promise per message.
  */
 export async function* readBatches(
   log: Pick<JetStreamEventLog, "js">,
@@ -44,8 +45,28 @@ export async function* readBatches(
     ...filter,
   });
   if ((await consumer.info(true)).num_pending === 0) return;
-  const messages = await consumer.consume({ max_messages: Math.max(1000, size * 2) });
-  const batcher = new Batcher(decodedUntil(messages, toSeq));
+  const batcher = new Batcher<LoggedEvent>();
+  // Up to and including `toSeq`, or up to the head when the filter skips it.
+  const take = (m: JsMsg) => {
+    if (batcher.ended) return;
+    if (m.seq > toSeq) return batcher.end();
+    batcher.add(decodeMessage(m));
+    if (m.seq === toSeq || m.info.pending === 0) batcher.end();
+  };
+  const messages = await consumer.consume({
+    max_messages: Math.max(1000, size * 2),
+    callback: (m) => {
+      try {
+        take(m);
+      } catch (err) {
+        batcher.end(err);
+      }
+    },
+  });
+  messages.closed().then(
+    () => batcher.end(),
+    (err: unknown) => batcher.end(err ?? new Error("the replay's consumer stopped")),
+  );
   try {
     for (;;) {
       const batch = await batcher.next(size, 20);
@@ -54,17 +75,5 @@ export async function* readBatches(
     }
   } finally {
     messages.stop();
-  }
-}
-
-/**
- * Messages up to and including `toSeq`, or up to the head when the filter skips it, decoded as they arrive, so
- * decoding overlaps with the caller's writes. One generator, not two: each layer costs a promise per message.
- */
-async function* decodedUntil(messages: AsyncIterable<JsMsg>, toSeq: number): AsyncIterable<LoggedEvent> {
-  for await (const m of messages) {
-    if (m.seq > toSeq) return;
-    yield decodeMessage(m);
-    if (m.seq === toSeq || m.info.pending === 0) return;
   }
 }

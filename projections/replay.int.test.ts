@@ -80,6 +80,25 @@ describe.each([
     expect(await rows("history_values", "seq")).toHaveLength(3010);
   });
 
+  it("Given a value Postgres refuses among good ones, When history is replayed, Then only it is set aside and the rows equal the live ones", async () => {
+    await setUp();
+    await log.appendMany(range(0, 1200));
+    // A string with a NUL character: valid JSON, refused by jsonb (22P05) in the live insert and in replay's COPY.
+    await log.append({ subject: subjects.property("t1", "level"), type: "spokes.PropertyReported", data: "a\u0000b" });
+    await log.appendMany(range(1200, 1300));
+    await log.append({
+      subject: subjects.event("t2", "tick"),
+      type: "spokes.EventEmitted",
+      data: { text: 'tab\there, newline\nthere, back\\slash, "quoted"', n: 1.5 },
+    });
+    await caughtUp();
+    const before = await rows("history_values", "seq");
+    expect(before).toHaveLength(2501);
+    const result = await replay("history", { db: database.db, log, batchSize: 1000 });
+    expect(result).toMatchObject({ events: 2502, poison: 1 });
+    expect(await rows("history_values", "seq")).toEqual(before);
+  });
+
   it("Given events still arriving, When every projection is replayed live, Then each ends equal to the live rows", async () => {
     await setUp();
     await log.append({

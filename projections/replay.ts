@@ -21,7 +21,7 @@ import {
   useShadow,
 } from "./db/shadow-tables.ts";
 import { sortOut } from "./process-batch.ts";
-import { type AnyProjection, HandlerError } from "./projection.ts";
+import { type AnyProjection, HandlerError, type PreparedChanges, type ShadowTarget } from "./projection.ts";
 import { projectionNamed } from "./registry.ts";
 import { readBatches, resolveFrom, streamBounds } from "./replay-source.ts";
 
@@ -55,7 +55,7 @@ export type ReplayResult = {
   ms: number;
 };
 
-type Shadow = { db: Db; p: AnyProjection; live: string; shadow: string };
+type Shadow = ShadowTarget & { db: Db; p: AnyProjection };
 
 /** Applies events to the shadow tables; events Postgres or the handler refuse are counted, not applied. */
 async function applyToShadow(s: Shadow, events: LoggedEvent[], tx?: Db): Promise<number> {
@@ -80,6 +80,43 @@ async function applyToShadow(s: Shadow, events: LoggedEvent[], tx?: Db): Promise
   return bad;
 }
 
+/** A batch sorted out and handled, its write still to do; `changes` undefined when the handler threw. */
+type ReadyBatch = { events: LoggedEvent[]; poison: number; changes: PreparedChanges | undefined };
+
+/** The CPU work of a batch, done while the previous batch is being written. Pure. */
+function prepareBatch(s: Shadow, events: LoggedEvent[]): ReadyBatch {
+  const { valid, poison } = sortOut(events);
+  if (valid.length === 0) return { events, poison: poison.length, changes: { apply: async () => {} } };
+  try {
+    return { events, poison: poison.length, changes: s.p.prepare(valid) };
+  } catch (err) {
+    if (!(err instanceof HandlerError)) throw err;
+    return { events, poison: poison.length, changes: undefined };
+  }
+}
+
+/**
+ * Writes a prepared batch to the shadow tables: by the projection's bulk load when it has one, else in a
+ * transaction. Bad data (a handler that threw, rows Postgres refuses) sends the batch down `applyToShadow`, which
+ * sets the bad events aside one by one. Returns the events not applied.
+ */
+async function writeBatch(s: Shadow, b: ReadyBatch): Promise<number> {
+  const changes = b.changes;
+  if (b.poison === b.events.length) return b.poison;
+  if (changes === undefined) return applyToShadow(s, b.events);
+  try {
+    if (changes.bulk && (await changes.bulk.write(s.db, s))) return b.poison;
+    await s.db.transaction(async (t) => {
+      await useShadow(t, s.live, s.shadow);
+      await changes.apply(t);
+    });
+    return b.poison;
+  } catch (err) {
+    if (!(err instanceof HandlerError || isDataError(err))) throw err;
+  }
+  return applyToShadow(s, b.events);
+}
+
 /** Rebuilds the named projection's tables from the stream. Safe while the runner is live. */
 export async function replay(name: string, o: ReplayOptions): Promise<ReplayResult> {
   const p = projectionNamed(name);
@@ -93,7 +130,7 @@ export async function replay(name: string, o: ReplayOptions): Promise<ReplayResu
   }
   await ensureCheckpoint(o.db, p.name);
   const live = await currentSchema(o.db);
-  const s: Shadow = { db: o.db, p, live, shadow: shadowSchemaOf(p.name) };
+  const s: Shadow = { db: o.db, p, live, shadow: shadowSchemaOf(p.name), made: new Set() };
   await createShadowTables(o.db, live, s.shadow, p.tables);
   try {
     if (fromSeq > 1 && p.keepBefore) {
@@ -120,11 +157,32 @@ export async function replay(name: string, o: ReplayOptions): Promise<ReplayResu
         etaSeconds: Math.max(0, (total - done) / Math.max(rate, 1)),
       });
     };
+    // Reading, decoding and preparing a batch overlap with writing the previous one; one write at a time.
     const pass = async (to: number) => {
-      for await (const batch of readBatches(o.log, p, last + 1, to, batchSize)) {
-        poison += await applyToShadow(s, batch);
-        report(batch);
+      let writing: Promise<void> = Promise.resolve();
+      let failed: { err: unknown } | undefined;
+      const settle = async () => {
+        await writing;
+        if (failed) throw failed.err;
+      };
+      try {
+        for await (const batch of readBatches(o.log, p, last + 1, to, batchSize)) {
+          const ready = prepareBatch(s, batch);
+          await settle();
+          writing = writeBatch(s, ready).then(
+            (bad) => {
+              poison += bad;
+              report(batch);
+            },
+            (err: unknown) => {
+              failed = { err };
+            },
+          );
+        }
+      } finally {
+        await writing;
       }
+      await settle();
       last = Math.max(last, to);
     };
     await pass(bounds.last);

@@ -1,11 +1,18 @@
-/** The history projection: EVENTS stream → `history_values`, bulk-inserted from one JSON parameter per batch. */
+/**
+ * The history projection: EVENTS stream → `history_values`, bulk-inserted from one JSON parameter per batch; replay
+ * COPYs into the day partitions instead.
+ */
 import { sql } from "drizzle-orm";
 import { insertFromJson, type UnnestColumn } from "../db/bulk-insert.ts";
-import { rowsOf } from "../db/database.ts";
-import { defineProjection } from "../projection.ts";
+import { copyCell, copyIn, rowsOf } from "../db/database.ts";
+import { type BulkLoad, defineProjection } from "../projection.ts";
 import { type HistoryChanges, type HistoryRow, handleHistory } from "./handler.ts";
-import { ensurePartitions } from "./partitions.ts";
+import { dayOf, ensurePartitions, partitionOf } from "./partitions.ts";
 import { HISTORY_TABLES } from "./tables.ts";
+
+/** The jsonb column's text: the JSON text, or SQL NULL (so JSON null stays apart from SQL NULL as elsewhere). */
+const dataText = (r: HistoryRow): string | null =>
+  r.data === null || r.data === undefined ? null : JSON.stringify(r.data);
 
 const COLUMNS: UnnestColumn<HistoryRow>[] = [
   { name: "seq", type: "bigint", value: (r) => r.seq },
@@ -14,12 +21,53 @@ const COLUMNS: UnnestColumn<HistoryRow>[] = [
   { name: "name", type: "text", value: (r) => r.name },
   { name: "time", type: "timestamptz", value: (r) => r.time },
   { name: "received_at", type: "timestamptz", value: (r) => r.receivedAt },
-  {
-    name: "data",
-    type: "jsonb",
-    value: (r) => (r.data === null || r.data === undefined ? null : JSON.stringify(r.data)),
-  },
+  { name: "data", type: "jsonb", value: (r) => dataText(r) },
 ];
+
+const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
+const COPY_COLUMNS = COLUMNS.map((c) => quoted(c.name)).join(", ");
+
+/** Pure: a row as a line of COPY text, in the order of COLUMNS, each value in the text form `insertFromJson` sends. */
+function copyLine(r: HistoryRow): string {
+  return `${copyCell(r.seq)}\t${copyCell(r.thing)}\t${copyCell(r.kind)}\t${copyCell(r.name)}\t${copyCell(r.time)}\t${copyCell(r.receivedAt)}\t${copyCell(dataText(r))}\n`;
+}
+
+/**
+ * Replay's bulk load: COPY straight into each day's partition of the shadow table (creating the partitions this
+ * replay has not made yet, in the same transaction). The rows and partitions are those `apply` makes; Postgres
+ * checks each row against its partition's bounds.
+ */
+function bulkHistory(changes: HistoryChanges): BulkLoad | undefined {
+  if (changes.insert.length === 0) return undefined;
+  const byDay = new Map<string, string[]>();
+  for (const r of changes.insert) {
+    const day = dayOf(r.time);
+    const lines = byDay.get(day);
+    if (lines) lines.push(copyLine(r));
+    else byDay.set(day, [copyLine(r)]);
+  }
+  return {
+    async write(db, target) {
+      const schema = quoted(target.shadow);
+      const creating: string[] = [];
+      const before: string[] = [];
+      const parts = [...byDay].map(([day, lines]) => {
+        const p = partitionOf(day);
+        if (!target.made.has(p.name)) {
+          creating.push(p.name);
+          before.push(
+            `create table if not exists ${schema}.${quoted(p.name)} partition of ${schema}."history_values"
+             for values from ('${p.from}') to ('${p.to}')`,
+          );
+        }
+        return { table: `${schema}.${quoted(p.name)}`, columns: COPY_COLUMNS, text: lines.join("") };
+      });
+      if (!(await copyIn(db, before, parts))) return false;
+      for (const name of creating) target.made.add(name);
+      return true;
+    },
+  };
+}
 
 export const history = defineProjection<HistoryChanges>({
   name: "history",
@@ -35,6 +83,7 @@ export const history = defineProjection<HistoryChanges>({
     );
     await insertFromJson(tx, "history_values", COLUMNS, changes.insert);
   },
+  bulk: bulkHistory,
   // History outlives the stream's retention: a replay from a later point keeps the older rows.
   async keepBefore(tx, live, fromSeq) {
     const days = await rowsOf<{ day: string }>(
