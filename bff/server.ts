@@ -100,6 +100,8 @@ export async function createBff(o: BffOptions): Promise<Bff> {
     void yoga(req, res);
   });
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+  // The ws server re-emits the HTTP server's errors (e.g. the port is taken); `listen` already reports those.
+  wss.on("error", () => {});
   const callers = new WeakMap<object, Caller | undefined>();
   const ws = useServer<Record<string, unknown>, { caller?: Caller }>(
     {

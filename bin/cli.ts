@@ -39,11 +39,13 @@ export async function main(argv: string[]): Promise<number> {
 
 const isMain = import.meta.main ?? process.argv[1]?.endsWith("cli.ts");
 if (isMain) {
-  // `spokes status | head` closes the pipe early: that is not an error.
-  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-    if (err.code === "EPIPE") process.exit(0);
-    throw err;
-  });
+  // A reader that goes away (`spokes status | head`, a terminal closed under a running hub) is not a reason to
+  // crash: a hub must still stop its nats-server cleanly. Later writes to a closed pipe are dropped.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code !== "EPIPE") throw err;
+    });
+  }
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: unknown) => {

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { isAlive } from "../../bin/lib/state.ts";
-import { ROOT, type Runtime, spawnUntil, spokes } from "../harness/cli.ts";
+import { ROOT, type Runtime, spawnUntil, spokes, stopAllStarted } from "../harness/cli.ts";
 import { freePort } from "../harness/ports.ts";
 
 const runtimes: Runtime[] = ["node", "bun", "deno"];
@@ -37,6 +37,7 @@ async function waitForLogin(url: string, user: string, password: string): Promis
 }
 const dirs: string[] = [];
 afterAll(async () => {
+  await stopAllStarted();
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 

@@ -42,6 +42,26 @@ export function spokes(runtime: Runtime, args: string[], env: Record<string, str
 
 export type RunningCli = { child: ChildProcess; output(): string; exited: Promise<number | null> };
 
+const started = new Set<ChildProcess>();
+
+/**
+ * Stops every long-running command this file started that still runs (a failed test may leave a hub behind):
+ * SIGTERM first so a hub stops its nats-server, SIGKILL after 10 s.
+ */
+export async function stopAllStarted(): Promise<void> {
+  await Promise.all(
+    [...started].map(async (child) => {
+      started.delete(child);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((r) => child.once("exit", () => r()));
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }),
+  );
+}
+
 /** Starts a long-running command and resolves once its stdout matches `ready`. */
 export function spawnUntil(
   runtime: Runtime,
@@ -52,6 +72,7 @@ export function spawnUntil(
 ): Promise<RunningCli> {
   const [cmd, ...pre] = RUNTIMES[runtime];
   const child = spawn(cmd, [...pre, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+  started.add(child);
   let out = "";
   const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
   return new Promise((resolveReady, reject) => {
