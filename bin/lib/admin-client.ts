@@ -1,19 +1,21 @@
 /** The CLI side of the admin service: ask the running hub, over NATS, for status or a replay. */
 import { createInbox, type NatsConnection } from "@nats-io/nats-core";
 import { UnavailableError, ValidationError } from "../../core/errors.ts";
-import { ADMIN_REPLAY, ADMIN_STATUS, type ReplayMessage } from "./admin.ts";
+import { ADMIN_REPLAY, ADMIN_STATUS, adminReply, type ReplayMessage, replayMessage } from "./admin.ts";
 
 type Reply<T> = { ok: true } & T;
 
 async function ask<T>(nc: NatsConnection, subject: string, body: unknown, timeout: number): Promise<Reply<T>> {
-  let reply: { ok: boolean; message?: string } & T;
+  let raw: unknown;
   try {
-    reply = (await nc.request(subject, JSON.stringify(body ?? {}), { timeout })).json();
+    raw = (await nc.request(subject, JSON.stringify(body ?? {}), { timeout })).json();
   } catch (cause) {
     throw new UnavailableError("no hub answered on NATS; is `spokes start` running?", { cause });
   }
-  if (!reply.ok) throw new ValidationError(reply.message ?? "the hub refused the request");
-  return reply as Reply<T>;
+  const reply = adminReply.safeParse(raw);
+  if (!reply.success) throw new UnavailableError("the hub sent a reply this command cannot read");
+  if (!reply.data.ok) throw new ValidationError(reply.data.message ?? "the hub refused the request");
+  return reply.data as Reply<T>;
 }
 
 export async function hubStatus<T>(nc: NatsConnection): Promise<T> {
@@ -39,7 +41,12 @@ export async function hubReplay(
       ]);
       if (next === "silent") throw new UnavailableError(`the hub sent no progress for ${silenceMs / 1000} s`);
       if (next.done) throw new UnavailableError("the connection to the hub closed during the replay");
-      const m = next.value.json<ReplayMessage>();
+      let m: ReplayMessage;
+      try {
+        m = replayMessage.parse(next.value.json());
+      } catch (cause) {
+        throw new UnavailableError("the hub sent a replay message this command cannot read", { cause });
+      }
       onMessage(m);
       if (m.type !== "progress") return m;
     }

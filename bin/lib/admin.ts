@@ -20,10 +20,28 @@ export const replayRequest = z.object({
 export type ReplayRequest = z.infer<typeof replayRequest>;
 
 /** What the caller receives on its progress subject. */
-export type ReplayMessage =
-  | { type: "progress"; done: number; total: number; eventsPerSecond: number; etaSeconds: number }
-  | { type: "done"; events: number; poison: number; ms: number; fromSeq: number; toSeq: number }
-  | { type: "error"; message: string };
+export const replayMessage = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("progress"),
+    done: z.number(),
+    total: z.number(),
+    eventsPerSecond: z.number(),
+    etaSeconds: z.number(),
+  }),
+  z.object({
+    type: z.literal("done"),
+    events: z.number(),
+    poison: z.number(),
+    ms: z.number(),
+    fromSeq: z.number(),
+    toSeq: z.number(),
+  }),
+  z.object({ type: z.literal("error"), message: z.string() }),
+]);
+export type ReplayMessage = z.infer<typeof replayMessage>;
+
+/** The immediate answer to an admin request. */
+export const adminReply = z.looseObject({ ok: z.boolean(), message: z.string().optional() });
 
 export type AdminHandlers = {
   status(): Promise<unknown>;
