@@ -3,7 +3,7 @@
  * WebSocket on the same path. Callers authenticate with `Authorization: Bearer <accessToken>` (HTTP) or the
  * `authorization` connection parameter (WebSocket).
  */
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import { useServer } from "graphql-ws/use/ws";
@@ -39,7 +39,15 @@ export type BffOptions = {
   refreshTokens?: RefreshTokenStore;
   /** Prometheus text served at `/metrics` when given. */
   metrics?: () => Promise<string>;
+  /**
+   * Other HTTP endpoints served on the same port (device endpoints, provisioning, `/.well-known/wot`), tried in
+   * order before GraphQL: a handler that takes the request returns true and answers it.
+   */
+  routes?: HttpRoute[];
 };
+
+/** A node:http handler for the paths it knows; returns false (without touching `res`) for anything else. */
+export type HttpRoute = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 export type Bff = {
   yoga: YogaServerInstance<Record<string, unknown>, Context>;
@@ -97,6 +105,7 @@ export async function createBff(o: BffOptions): Promise<Bff> {
       );
       return;
     }
+    if (o.routes) for (const route of o.routes) if (route(req, res)) return;
     void yoga(req, res);
   });
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });

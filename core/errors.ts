@@ -24,6 +24,11 @@ export class NotFoundError extends SpokesError {
   override name = "NotFoundError";
 }
 
+/** The caller's credentials are missing, wrong, expired, or belong to a disabled or revoked device. */
+export class UnauthenticatedError extends SpokesError {
+  override name = "UnauthenticatedError";
+}
+
 /** The caller may not do this. */
 export class ForbiddenError extends SpokesError {
   override name = "ForbiddenError";
@@ -44,4 +49,14 @@ export class ConflictError extends SpokesError {
 /** A dependency is missing, too old or unreachable; the message says what to do. */
 export class UnavailableError extends SpokesError {
   override name = "UnavailableError";
+}
+
+/** The caller sent too much too fast; retry after `retryAfterMs`. */
+export class RateLimitedError extends SpokesError {
+  override name = "RateLimitedError";
+  readonly retryAfterMs: number;
+  constructor(message: string, retryAfterMs: number, options?: ErrorOptions) {
+    super(message, options);
+    this.retryAfterMs = retryAfterMs;
+  }
 }

@@ -56,7 +56,39 @@ install_postgres() {
   fi
 }
 
+# Protocol peers the tests talk to, none of them ours: mosquitto (a plain broker, the MQTT baseline) and its
+# clients, libcoap's coap-client, and Java for Eclipse Leshan.
+install_peers() {
+  apt_install mosquitto mosquitto-clients libcoap3-bin
+  # Debian starts a mosquitto service on port 1883; the tests run their own brokers on free ports.
+  if command -v systemctl >/dev/null && systemctl is-active --quiet mosquitto 2>/dev/null; then
+    as_root systemctl disable --now mosquitto >/dev/null 2>&1 || true
+  fi
+  command -v java >/dev/null || apt_install openjdk-17-jre-headless
+}
+
+# LwM2M peers: Eclipse Leshan's client and server libraries from Maven Central, each behind a small launcher in
+# test/peers/<name>/ (a Maven project), built into .tools/peers/<name>.jar when its sources change.
+PEERS_DIR="$ROOT/.tools/peers"
+install_java_peers() {
+  local pom dir name jar stamp
+  for pom in "$ROOT"/test/peers/*/pom.xml; do
+    [ -e "$pom" ] || continue
+    dir="$(dirname "$pom")"; name="$(basename "$dir")"; jar="$PEERS_DIR/$name.jar"
+    stamp="$(find "$dir" -type f \( -name '*.java' -o -name pom.xml \) -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)"
+    [ -s "$jar" ] && [ "$(cat "$jar.stamp" 2>/dev/null)" = "$stamp" ] && continue
+    command -v mvn >/dev/null || apt_install maven
+    say "building the $name peer with Maven (downloads its libraries the first time)"
+    mkdir -p "$PEERS_DIR"
+    mvn -q -B -f "$pom" -DskipTests package >&2
+    cp "$dir/target/$name.jar" "$jar"
+    echo "$stamp" >"$jar.stamp"
+  done
+}
+
 install_nats
 if [ "$WHAT" = "all" ]; then
   install_postgres
+  install_peers
+  install_java_peers
 fi
