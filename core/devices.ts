@@ -3,9 +3,13 @@
  * PROVISIONING stream) implements it; bindings depend only on this shape.
  */
 
-/** What a device presents: its id plus a device token, and/or the client certificate of its TLS connection. */
+/**
+ * What a device presents: a device token and/or the client certificate of its TLS connection, with its id where
+ * the protocol carries one (MQTT username, LwM2M endpoint). Without `device`, the id is the one the token or the
+ * certificate names; with it, they must agree.
+ */
 export type DeviceCredentials = {
-  device: string;
+  device?: string;
   /** The device token issued when its provisioning was approved. */
   token?: string;
   /** The client certificate (PEM or DER) the device presented on a TLS connection. */
