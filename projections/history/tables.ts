@@ -2,6 +2,7 @@
  * History: every event and property value, one row per stream message. The table is partitioned by day of `time`
  * (migration 0001 turns it into a partitioned table; drizzle-kit cannot express that): see partitions.ts.
  */
+import { sql } from "drizzle-orm";
 import { bigint, index, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 
 export const historyValues = pgTable(
@@ -48,7 +49,11 @@ export const historyActions = pgTable(
     /** ACTIONS stream sequence of the state shown. */
     stateSeq: bigint("state_seq", { mode: "number" }).notNull(),
   },
-  (t) => [index("history_actions_thing_requested_idx").on(t.thing, t.requestedAt)],
+  (t) => [
+    index("history_actions_thing_requested_idx").on(t.thing, t.requestedAt),
+    // The action list's order and time range: request time, or the first known step when the request aged out.
+    index("history_actions_thing_since_idx").on(t.thing, sql`coalesce(${t.requestedAt}, ${t.updatedAt})`, t.actionId),
+  ],
 );
 
 /** Every step of every action's life, in order. */
