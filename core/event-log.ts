@@ -19,6 +19,11 @@ export type AppendRequest = {
   time?: string | Date;
   /** Optimistic concurrency: the last sequence the caller saw on this subject (0 = subject must be empty). */
   expectedLastSubjectSeq?: number;
+  /**
+   * With `expectedLastSubjectSeq`: check the last sequence over every subject matching this filter (e.g. all of
+   * one device's `provisioning.{device}.*`) instead of the appended subject alone.
+   */
+  expectedLastSubjectSeqSubject?: string;
 };
 
 export type AppendResult = { stream: StreamName; seq: number; id: string; duplicate: boolean };

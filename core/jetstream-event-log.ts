@@ -218,6 +218,9 @@ export class JetStreamEventLog implements EventLog {
     headers.set("Nats-Msg-Id", id);
     if (req.expectedLastSubjectSeq !== undefined) {
       headers.set("Nats-Expected-Last-Subject-Sequence", String(req.expectedLastSubjectSeq));
+      if (req.expectedLastSubjectSeqSubject !== undefined) {
+        headers.set("Nats-Expected-Last-Subject-Sequence-Subject", req.expectedLastSubjectSeqSubject);
+      }
     }
     return { req, checked, id, headers };
   }
@@ -227,7 +230,8 @@ export class JetStreamEventLog implements EventLog {
       (ack) => ({ stream: ack.stream as StreamName, seq: ack.seq, id: p.id, duplicate: ack.duplicate }),
       (err: unknown) => {
         if (err instanceof JetStreamPublishError && err.code === WRONG_LAST_SEQUENCE) {
-          throw new ConflictError(p.req.subject, p.req.expectedLastSubjectSeq ?? 0, { cause: err });
+          const subject = p.req.expectedLastSubjectSeqSubject ?? p.req.subject;
+          throw new ConflictError(subject, p.req.expectedLastSubjectSeq ?? 0, { cause: err });
         }
         throw err;
       },

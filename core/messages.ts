@@ -59,6 +59,17 @@ export const catalogue = {
       /** Hashes only: secrets and tokens are never stored in the log. */
       secretHash: z.string().max(256).optional(),
       credentialHash: z.string().max(256).optional(),
+      /** Pre-approval by hardware address: a request naming it is approved at once. */
+      mac: z.string().max(64).optional(),
+      /** SHA-256 of the nonce a request carried: proves who may poll it, and refuses a replay. */
+      nonceHash: z.string().max(128).optional(),
+      /** How a request's out-of-band secret compared with the pre-approval's. */
+      secretCheck: z.enum(["matched", "wrong"]).optional(),
+      /** Issued X.509 client certificate (public) and the SHA-256 of its DER bytes. */
+      certificate: z.string().max(8192).optional(),
+      certificateHash: z.string().max(128).optional(),
+      /** Refused attempts: until when further out-of-band secrets are refused. */
+      until: isoTime.optional(),
     }),
   },
   "spokes.UserAdded": { kind: "user", data: z.object({ displayName: z.string().max(200).optional() }) },

@@ -20,6 +20,7 @@ describe("parseVersion", () => {
 
 describe("checkServerVersion", () => {
   it.each([
+    ["2.10.29", "2.11.0", "subject filter"],
     ["2.9.10", "2.10.0", "several subject filters"],
     ["2.9.25", "2.10.0", "several subject filters"],
     ["2.8.4", "2.9.0", "direct get"],
@@ -40,8 +41,6 @@ describe("checkServerVersion", () => {
   });
 
   it.each([
-    ["2.10.0", { fastIngest: false, messageTtl: false }],
-    ["v2.10.29", { fastIngest: false, messageTtl: false }],
     ["2.11.0", { fastIngest: false, messageTtl: true }],
     ["2.13.9", { fastIngest: false, messageTtl: true }],
     ["2.14.0", { fastIngest: true, messageTtl: true }],

@@ -24,6 +24,7 @@ export const REQUIRED_FEATURES: { feature: string; since: Version }[] = [
   { feature: "JetStream with message dedup and expected last subject sequence", since: [2, 2, 0] },
   { feature: "direct get of the last message per subject", since: [2, 9, 0] },
   { feature: "consumers with several subject filters (older servers deliver the whole stream)", since: [2, 10, 0] },
+  { feature: "expected last sequence over a subject filter (provisioning decisions)", since: [2, 11, 0] },
 ];
 
 export type ServerFeatures = { version: string; fastIngest: boolean; messageTtl: boolean };

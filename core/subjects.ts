@@ -30,6 +30,8 @@ export const PROVISIONING_DECISIONS = [
   "disabled",
   "enabled",
   "revoked",
+  /** A request refused without changing the device's status (wrong out-of-band secret, lock-out). */
+  "refused",
 ] as const;
 export type ProvisioningDecision = (typeof PROVISIONING_DECISIONS)[number];
 

@@ -2,8 +2,8 @@
 import type { ProvisioningDecision } from "../../core/subjects.ts";
 import type { ProjectionEvent } from "../projection.ts";
 
-/** Device status after each decision. */
-export const STATUS_AFTER: Record<ProvisioningDecision, string> = {
+/** Device status after each decision; a refused attempt leaves it as it was. */
+export const STATUS_AFTER: Record<Exclude<ProvisioningDecision, "refused">, string> = {
   preapproved: "preapproved",
   requested: "pending",
   approved: "approved",
@@ -26,6 +26,7 @@ export function handleProvisioning(events: readonly ProjectionEvent[]): Provisio
   for (const e of events) {
     if (e.type !== "spokes.ProvisioningDecided" || e.address.kind !== "provisioning") continue;
     const { device, decision } = e.address;
+    if (decision === "refused") continue;
     const d = e.data;
     const at = e.time;
     ops.push({
