@@ -3,6 +3,8 @@
 # test suite, Debian's Postgres server. Safe to run again; does nothing when everything is in place.
 #   scripts/setup.sh          everything the test suite needs
 #   scripts/setup.sh nats     only nats-server (what `npm start` needs)
+#   scripts/setup.sh k6       only k6 (what `npm run load` needs besides the test services)
+#   scripts/setup.sh k6-mqtt  also try a k6 build with the xk6-mqtt extension (.tools/bin/k6-mqtt); optional
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -86,8 +88,47 @@ install_java_peers() {
   done
 }
 
+# k6 for the load tests (load-tests/), built from source with Go into .tools/bin. k6 runs with
+# K6_AUTO_EXTENSION_RESOLUTION=false everywhere here: it never fetches extensions by itself.
+K6_VERSION="v2.2.0"
+export K6_AUTO_EXTENSION_RESOLUTION=false
+install_k6() {
+  if [ -x "$TOOLS/k6" ] && "$TOOLS/k6" version 2>/dev/null | grep -q "k6 ${K6_VERSION} "; then return 0; fi
+  command -v go >/dev/null || { say "Go is needed to build k6 for the load tests"; return 1; }
+  mkdir -p "$TOOLS"
+  say "installing k6 ${K6_VERSION} with go install (a few minutes the first time)"
+  if GOBIN="$TOOLS" GOFLAGS=-mod=mod go install "go.k6.io/k6/v2@${K6_VERSION}"; then return 0; fi
+  # `go install pkg@version` also looks up the module's version list (for deprecations); a module proxy that serves
+  # the version but not the list fails it. Building inside a throwaway module needs only the version itself.
+  say "go install failed; building k6 ${K6_VERSION} inside a temporary module"
+  local tmp
+  tmp="$(mktemp -d)"
+  printf 'module spokes.local/k6\n\ngo 1.25\n\nrequire go.k6.io/k6/v2 %s\n' "$K6_VERSION" >"$tmp/go.mod"
+  if (cd "$tmp" && GOFLAGS=-mod=mod go build -o "$TOOLS/k6" go.k6.io/k6/v2); then rm -rf "$tmp"; return 0; fi
+  rm -rf "$tmp"
+  return 1
+}
+
+# Optional: k6 with the MQTT extension, built by xk6 from pinned versions. Only on request (`setup.sh k6-mqtt`);
+# the load tests do not need it (their MQTT scenario speaks MQTT over WebSocket with stock k6).
+XK6_MQTT="github.com/grafana/xk6-mqtt@v0.3.0"
+install_k6_mqtt() {
+  if [ -x "$TOOLS/k6-mqtt" ] && "$TOOLS/k6-mqtt" version 2>/dev/null | grep -q "k6 ${K6_VERSION} "; then return 0; fi
+  command -v go >/dev/null || { say "Go is needed to build k6 with xk6"; return 1; }
+  if [ ! -x "$TOOLS/xk6" ]; then
+    GOBIN="$TOOLS" GOFLAGS=-mod=mod go install go.k6.io/xk6/cmd/xk6@v1.4.3 || { say "xk6 could not be installed"; return 1; }
+  fi
+  (cd "$TOOLS" && K6_AUTO_EXTENSION_RESOLUTION=false "$TOOLS/xk6" build "$K6_VERSION" --with "$XK6_MQTT" --output "$TOOLS/k6-mqtt") ||
+    { say "the k6 build with $XK6_MQTT failed; the MQTT scenario runs over WebSocket with stock k6"; return 1; }
+}
+
+if [ "$WHAT" = "k6" ]; then install_k6; exit $?; fi
+if [ "$WHAT" = "k6-mqtt" ]; then install_k6 && install_k6_mqtt; exit $?; fi
+
 install_nats
 if [ "$WHAT" = "all" ]; then
+  # The load-test smoke run in the test suite needs k6; without Go it fails with a message naming this script.
+  install_k6 || say "k6 is not installed: the load tests cannot run (needs Go; see docs/how-to/load-test.md)"
   install_postgres
   install_peers
   install_java_peers
