@@ -7,7 +7,14 @@
 import { z } from "zod";
 import type { DeviceTokenKeys } from "./device-tokens.ts";
 import { issueDeviceToken } from "./device-tokens.ts";
-import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from "./errors.ts";
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  RateLimitedError,
+  UnavailableError,
+  ValidationError,
+} from "./errors.ts";
 import { type EventLog, issuesOf } from "./event-log.ts";
 import { type HubCa, issueCertificate, MAX_KEY_PEM, parseCsr, parsePublicKey } from "./hub-ca.ts";
 import { encodeToken } from "./ids.ts";
@@ -82,8 +89,9 @@ export type ProvisioningFlow = ReturnType<typeof createProvisioningFlow>;
 
 export type ProvisioningFlowOptions = {
   log: EventLog;
-  keys: DeviceTokenKeys;
-  ca: HubCa;
+  /** Needed to issue credentials (the hub); administrative tools can leave them out. */
+  keys?: DeviceTokenKeys;
+  ca?: HubCa;
   /** Device token lifetime; 0 = no expiry (revocation still applies at once). */
   tokenTtlMs?: number;
   certificateTtlMs?: number;
@@ -146,10 +154,12 @@ export function createProvisioningFlow(o: ProvisioningFlowOptions) {
 
   /** Issues credentials for an approved request (token always; certificate when the device gave a key). */
   async function collect(s: DeviceState, nonceHash: string, source: string): Promise<ProvisioningAnswer> {
-    const token = await issueDeviceToken(o.keys, s.device, o.tokenTtlMs ?? 0, now());
+    const { keys, ca } = o;
+    if (!keys || !ca) throw new UnavailableError("this process cannot issue device credentials");
+    const token = await issueDeviceToken(keys, s.device, o.tokenTtlMs ?? 0, now());
     const publicKey = s.request?.publicKey;
     const cert = publicKey
-      ? await issueCertificate(o.ca, s.device, publicKey, o.certificateTtlMs ?? DEFAULT_CERT_TTL_MS, now())
+      ? await issueCertificate(ca, s.device, publicKey, o.certificateTtlMs ?? DEFAULT_CERT_TTL_MS, now())
       : undefined;
     const command: ProvisioningCommand = {
       kind: "issue",
@@ -158,7 +168,7 @@ export function createProvisioningFlow(o: ProvisioningFlowOptions) {
       ...(cert ? { certificate: cert.pem, certificateHash: cert.hash } : {}),
     };
     const issued = await commit(s, decide(s, command), source);
-    return { ...requestView(issued), token, caCertificate: o.ca.pem };
+    return { ...requestView(issued), token, caCertificate: ca.pem };
   }
 
   return {
