@@ -1,0 +1,271 @@
+/**
+ * The LwM2M gateway worker: the hub as one LwM2M 1.0 client (UDP, binding U) of an upstream LwM2M server,
+ * exposing chosen hub Things as objects.
+ *
+ * - Values: a Read answers with the affordance's latest value, the last message on its EVENTS subject (a direct
+ *   get, so no read model is needed and the answer is as fresh as the log).
+ * - Writes and Executes become `spokes.ActionRequested` on ACTIONS (a property write is the action
+ *   `writeproperty:{name}`), answered 2.04 once stored; the device's binding delivers them.
+ * - Observe: one watch on the exposed EVENTS subjects tells the observations what changed.
+ * - The mapping (which Things, where, with which access) lives in JetStream (core/jetstream-gateway-mappings.ts),
+ *   one subject per gateway endpoint. A mapping file, when configured, seeds it the first time; after that the
+ *   stored mapping is the truth and is changed through GraphQL. The worker watches it: a change rebuilds the
+ *   resource table and sends a registration Update with the new object links, with no restart.
+ *
+ * One UDP socket serves the server's requests and carries the gateway's own Register/Update requests (node-coap
+ * server plus an agent on the server's socket), so the server always sees one address.
+ */
+import { randomUUID } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { Agent, createServer, type IncomingMessage, type OutgoingMessage, type Server } from "coap";
+import { propertyWriteName } from "../../core/action-names.ts";
+import type { JetStreamEventLog } from "../../core/jetstream-event-log.ts";
+import type { JetStreamGatewayMappings } from "../../core/jetstream-gateway-mappings.ts";
+import type { Logger } from "../../core/log.ts";
+import { type GatewayMapping, type ResolvedExposure, resolveMapping } from "../../core/lwm2m-gateway-mapping.ts";
+import { parseSubject, subjects } from "../../core/subjects.ts";
+import { formatPath, type LwM2mPath, pathOf } from "../coap/codec/index.ts";
+import { Observations } from "./observations.ts";
+import { Registration } from "./registration.ts";
+import { answer, encodeReply, type GatewayPorts, lwm2mPathOf, readNode, type ServerRequest } from "./requests.ts";
+import { buildResourceTable, type ResourceTable } from "./resource-table.ts";
+
+export type Lwm2mGatewayOptions = {
+  log: JetStreamEventLog;
+  mappings: JetStreamGatewayMappings;
+  /** `coap://host:port` of the upstream LwM2M server. */
+  serverUrl: string;
+  endpoint: string;
+  lifetimeSeconds: number;
+  /** Default pmax: a notification is sent at least this often when the server set none. */
+  notifyIntervalSeconds: number;
+  /** Mapping used when none is stored yet (from the mapping file). */
+  seed?: GatewayMapping;
+  /** Local UDP port (0: any free port) and address. */
+  port?: number;
+  host?: string;
+  logger: Logger;
+};
+
+/** node-coap hands known Content-Format and Accept values over as media types; LwM2M speaks numbers. */
+const FORMAT_NUMBERS: Record<string, number> = {
+  "text/plain": 0,
+  "application/link-format": 40,
+  "application/octet-stream": 42,
+  "application/json": 50,
+  "application/cbor": 60,
+  "application/senml+json": 110,
+  "application/senml+cbor": 112,
+  "application/vnd.oma.lwm2m+tlv": 11542,
+  "application/vnd.oma.lwm2m+json": 11543,
+  "application/vnd.oma.lwm2m+cbor": 11544,
+};
+
+/** An option's number; a media type nobody here speaks becomes -1 (unsupported, never a valid format). */
+const optionNumber = (value: unknown): number | undefined => {
+  if (typeof value === "number") return value;
+  if (typeof value === "string") return FORMAT_NUMBERS[value.split(";")[0] ?? ""] ?? -1;
+  if (!Buffer.isBuffer(value)) return undefined;
+  return value.length === 0 ? 0 : value.readUIntBE(0, Math.min(value.length, 4));
+};
+
+function parseRequest(req: IncomingMessage): ServerRequest {
+  const options = req._packet.options ?? [];
+  const raw = (name: string) => options.filter((o) => o.name === name).map((o) => o.value);
+  return {
+    method: req.method,
+    path: `/${raw("Uri-Path").map(String).join("/")}`,
+    query: raw("Uri-Query").map(String),
+    accept: optionNumber(raw("Accept")[0]),
+    contentFormat: optionNumber(raw("Content-Format")[0]),
+    payload: new Uint8Array(req.payload),
+  };
+}
+
+export class Lwm2mGateway {
+  private readonly o: Lwm2mGatewayOptions;
+  private readonly abort = new AbortController();
+  private table: ResourceTable;
+  private exposures: ResolvedExposure[] = [];
+  private server: Server | undefined;
+  private registration: Registration | undefined;
+  private eventsWatch: AbortController | undefined;
+  private readonly observations: Observations;
+  private readonly ports: GatewayPorts;
+
+  constructor(o: Lwm2mGatewayOptions) {
+    this.o = o;
+    this.table = this.buildTable([]);
+    this.observations = new Observations({
+      defaults: { pminSeconds: 0, pmaxSeconds: o.notifyIntervalSeconds },
+      read: async (obs) => encodeReply(await readNode(obs.path, this.table, this.ports), obs.path, obs.accept),
+    });
+    this.ports = {
+      latest: (e) => this.latest(e),
+      request: (e, input) => this.requestAction(e, input),
+      triggerUpdate: () => this.registration?.updateNow(),
+      setAttributes: (path, a) => this.observations.setAttributes(path, a),
+    };
+  }
+
+  private buildTable(exposures: ResolvedExposure[]): ResourceTable {
+    return buildResourceTable(exposures, { lifetimeSeconds: this.o.lifetimeSeconds, binding: "U" });
+  }
+
+  /** The local UDP address the gateway sends from and listens on. */
+  address(): AddressInfo | undefined {
+    return (this.server as unknown as { _sock?: { address(): AddressInfo } })?._sock?.address();
+  }
+
+  /** The registration location on the server (`/rd/...`), or undefined while not registered. */
+  get location(): string | undefined {
+    return this.registration?.current;
+  }
+
+  async start(): Promise<void> {
+    const url = new URL(this.o.serverUrl);
+    const server = createServer({ piggybackReplyMs: 500 }, (req, res) => void this.handle(req, res));
+    server.on("error", (err: Error) => this.o.logger.warn("LwM2M gateway socket error", { err }));
+    await new Promise<void>((resolve, reject) => {
+      server.listen(this.o.port ?? 0, this.o.host ?? "0.0.0.0", (err?: Error) => (err ? reject(err) : resolve()));
+    });
+    this.server = server;
+    const socket = (server as unknown as { _sock: import("node:dgram").Socket })._sock;
+    const agent = new Agent({ socket });
+    agent.on("error", (err: Error) => this.o.logger.debug("LwM2M gateway agent error", { err }));
+    const stored = await this.o.mappings.get(this.o.endpoint);
+    if (!stored && this.o.seed) await this.o.mappings.set(this.o.endpoint, this.o.seed, "mapping file");
+    const initial = stored?.mapping ?? this.o.seed;
+    if (initial) this.apply(initial);
+    this.registration = new Registration({
+      agent,
+      server: { host: url.hostname, port: Number(url.port || 5683) },
+      endpoint: this.o.endpoint,
+      lifetimeSeconds: this.o.lifetimeSeconds,
+      objectLinks: () => this.table.objectLinks,
+      logger: this.o.logger,
+      // A new registration starts with no observations (LwM2M 1.0): the server observes again.
+      onRegistered: () => this.observations.clear(),
+    });
+    void this.followMappings();
+    this.registration.start();
+  }
+
+  private async followMappings(): Promise<void> {
+    try {
+      for await (const m of this.o.mappings.watch(this.o.endpoint, this.abort.signal)) {
+        try {
+          this.apply(m.mapping);
+          this.o.logger.info("LwM2M gateway mapping applied", { revision: m.revision, by: m.changedBy });
+          this.registration?.updateNow();
+        } catch (err) {
+          this.o.logger.warn("LwM2M gateway mapping refused", { err });
+        }
+      }
+    } catch (err) {
+      if (!this.abort.signal.aborted) this.o.logger.error("LwM2M gateway stopped following its mapping", { err });
+    }
+  }
+
+  private apply(mapping: GatewayMapping): void {
+    const exposures = resolveMapping(mapping);
+    this.exposures = exposures;
+    this.table = this.buildTable(exposures);
+    this.watchValues();
+  }
+
+  private watchValues(): void {
+    this.eventsWatch?.abort();
+    const filter = [
+      ...new Set(
+        this.exposures
+          .filter((e) => e.kind !== "action")
+          .map((e) => (e.kind === "property" ? subjects.property(e.thing, e.name) : subjects.event(e.thing, e.name))),
+      ),
+    ];
+    if (filter.length === 0) return;
+    const watch = new AbortController();
+    this.eventsWatch = watch;
+    void (async () => {
+      try {
+        for await (const event of this.o.log.watch({ stream: "EVENTS", filter, signal: watch.signal })) {
+          const a = parseSubject(event.subject);
+          if (a.kind !== "property" && a.kind !== "event") continue;
+          for (const e of this.exposures) {
+            if (e.thing === a.thing && e.name === a.name && e.kind === a.kind) {
+              this.observations.changed(pathOf([e.objectId, e.instanceId, e.resourceId]));
+            }
+          }
+        }
+      } catch (err) {
+        if (!watch.signal.aborted) this.o.logger.error("LwM2M gateway stopped watching values", { err });
+      }
+    })();
+  }
+
+  private async latest(e: ResolvedExposure): Promise<unknown> {
+    if (e.kind === "action") return undefined;
+    const subject = e.kind === "property" ? subjects.property(e.thing, e.name) : subjects.event(e.thing, e.name);
+    const m = await this.o.log.jsm.direct.getMessage("EVENTS", { last_by_subj: subject }).catch(() => null);
+    if (!m) return undefined;
+    try {
+      return m.json();
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async requestAction(e: ResolvedExposure, input: unknown): Promise<void> {
+    const name = e.kind === "property" ? propertyWriteName(e.name) : e.name;
+    await this.o.log.append({
+      subject: subjects.actionRequest(e.thing, name),
+      type: "spokes.ActionRequested",
+      data: { actionId: randomUUID(), ...(input === undefined ? {} : { input }), requestedBy: this.o.endpoint },
+      source: `lwm2m-gateway/${this.o.endpoint}`,
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: OutgoingMessage): Promise<void> {
+    try {
+      const r = parseRequest(req);
+      const token = req._packet.token ?? Buffer.alloc(0);
+      const key = `${req.rsinfo.address}:${req.rsinfo.port}/${token.toString("hex")}`;
+      const observe = req.headers.Observe;
+      if (r.method === "GET" && observe === 1) this.observations.cancel(key);
+      const path = lwm2mPathOf(r.path);
+      if (r.method === "GET" && observe === 0 && path) return await this.observe(key, path, r, res);
+      const reply = await answer(r, this.table, this.ports);
+      this.send(res, reply.code, reply.format, reply.payload);
+    } catch (err) {
+      this.o.logger.warn("LwM2M gateway request failed", { err });
+      this.send(res, "5.00");
+    }
+  }
+
+  private async observe(key: string, path: LwM2mPath, r: ServerRequest, res: OutgoingMessage): Promise<void> {
+    const reply = encodeReply(await readNode(path, this.table, this.ports), path, r.accept);
+    const stream = res as unknown as import("coap").ObserveWriteStream;
+    if (reply.code !== "2.05") {
+      stream.statusCode = reply.code;
+      stream.end();
+      return;
+    }
+    this.o.logger.debug("observed", { path: formatPath(path) });
+    this.observations.add({ key, path, accept: r.accept, stream }, reply);
+  }
+
+  private send(res: OutgoingMessage, code: string, format?: number, payload?: Uint8Array): void {
+    if (res.writableEnded) return;
+    res.code = code;
+    if (format !== undefined) res.setOption("Content-Format", format);
+    res.end(payload ? Buffer.from(payload) : undefined);
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    this.eventsWatch?.abort();
+    this.observations.clear();
+    await this.registration?.stop();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
