@@ -142,7 +142,7 @@ describe("publishing over MQTT", () => {
   it("Given a deactivated device, when it tries to publish, then it is disconnected and refused at the next login", async () => {
     const c = await connect("dev-c", "token-c");
     await c.publishAsync("things/lamp-c/td", td("lamp-c"), { qos: 1 });
-    const closed = new Promise((r) => c.once("close", r));
+    const closed = new Promise<void>((r) => c.once("close", () => r()));
     auth.deactivate("dev-c");
     await closed;
     await expect(pub("dev-c", "token-c", "things/lamp-c/event/x", "1")).rejects.toThrow();
