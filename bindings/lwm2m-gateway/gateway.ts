@@ -122,6 +122,11 @@ export class Lwm2mGateway {
     return this.registration?.current;
   }
 
+  /** How many observations the server holds now. */
+  get observing(): number {
+    return this.observations.size;
+  }
+
   async start(): Promise<void> {
     const url = new URL(this.o.serverUrl);
     const server = createServer({ piggybackReplyMs: 500 }, (req, res) => void this.handle(req, res));

@@ -48,6 +48,15 @@ async function lastRequest(thing: string, name: string) {
   return last;
 }
 
+/** Resolves once `done` holds; fails after `timeoutMs`. */
+async function until(done: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error("the condition never held");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 beforeAll(async () => {
   nats = await startTestNats();
   log = await JetStreamEventLog.open({
@@ -150,7 +159,26 @@ describe("the LwM2M gateway against Leshan", () => {
     expect(timedOut.content).toMatchObject({ value: 43 });
     expect(timedOut.observe).toBeGreaterThan(changed.observe ?? 0);
     expect(timedOut.at - changed.at).toBeGreaterThanOrEqual(1_500);
-    await leshan.call(EP, "cancel-observe", { path: "/26241/0/2" });
+  });
+
+  it("When Leshan cancels the observation, Then its Reset of the next notification ends it in the gateway", async () => {
+    expect(gateway.observing).toBe(1);
+    expect(await leshan.call(EP, "cancel-observe", { path: "/26241/0/2" })).toEqual({ cancelled: 1 });
+    await until(() => gateway.observing === 0);
+    expect(gateway.observing).toBe(0);
+  });
+
+  it("Given pmin written by Leshan, When the value changes twice at once, Then one notification brings the latest value no sooner than pmin", async () => {
+    const attrs = await leshan.call(EP, "write-attributes", { path: "/26242/0/3", pmin: 1, pmax: 30 });
+    expect(attrs.code).toBe("CHANGED");
+    const observed = Date.now();
+    expect((await leshan.call(EP, "observe", { path: "/26242/0/3", format: "JSON" })).code).toBe("CONTENT");
+    await report(SENSOR, "event", "temperature", 22.5);
+    await report(SENSOR, "event", "temperature", 23.5);
+    const n = await leshan.waitFor((e) => e.kind === "notification" && e.path === "/26242/0/3");
+    expect(n.content).toMatchObject({ value: 23.5 });
+    expect(n.at - observed).toBeGreaterThanOrEqual(1_000);
+    await leshan.call(EP, "cancel-observe", { path: "/26242/0/3" });
   });
 
   it("When the mapping changes in JetStream, Then the gateway updates its registration with the new objects", async () => {
