@@ -14,16 +14,15 @@ import org.eclipse.leshan.core.response.WriteResponse;
 
 /** An object instance that keeps its resource values in a map and prints every write and execute it receives. */
 final class Instance extends BaseInstanceEnabler {
-    private final int objectId;
     private final Map<Integer, Object> values = new ConcurrentHashMap<>();
 
-    private Instance(int objectId) {
+    /** Leshan needs a public no-argument constructor to create instances on request. */
+    public Instance() {
         super(0);
-        this.objectId = objectId;
     }
 
     static Instance temperature() {
-        Instance t = new Instance(3303);
+        Instance t = new Instance();
         t.values.put(5700, 20.5d);
         t.values.put(5701, "Cel");
         t.values.put(5601, 20.5d);
@@ -32,7 +31,7 @@ final class Instance extends BaseInstanceEnabler {
     }
 
     static Instance light() {
-        Instance l = new Instance(3311);
+        Instance l = new Instance();
         l.values.put(5850, false);
         l.values.put(5851, 0L);
         l.values.put(5706, "white");
@@ -40,7 +39,7 @@ final class Instance extends BaseInstanceEnabler {
     }
 
     private String path(int resourceId) {
-        return "/" + objectId + "/0/" + resourceId;
+        return "/" + getModel().id + "/" + getId() + "/" + resourceId;
     }
 
     /** Sets a value from text as the device itself would (a new measurement), and notifies observers. */

@@ -102,7 +102,11 @@ public final class LeshanClientLauncher {
     }
 
     /** Device (3) whose Reboot (4) succeeds and says so. */
-    static final class TestDevice extends Device {
+    public static final class TestDevice extends Device {
+        public TestDevice() {
+            this("U");
+        }
+
         TestDevice(String binding) {
             super("Spokes Test", "leshan-1", "0001", binding);
         }
@@ -114,6 +118,12 @@ public final class LeshanClientLauncher {
                 return ExecuteResponse.success();
             }
             return super.execute(server, resourceid, params);
+        }
+        @Override
+        public java.util.List<Integer> getAvailableResourceIds(org.eclipse.leshan.core.model.ObjectModel model) {
+            java.util.List<Integer> ids = new java.util.ArrayList<>(super.getAvailableResourceIds(model));
+            if (!ids.contains(4)) ids.add(4);
+            return ids;
         }
     }
 

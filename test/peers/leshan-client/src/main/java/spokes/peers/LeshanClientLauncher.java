@@ -109,8 +109,8 @@ public final class LeshanClientLauncher {
     }
 
     /** Device (3) whose Reboot (4) succeeds and says so. */
-    static final class TestDevice extends Device {
-        TestDevice() {
+    public static final class TestDevice extends Device {
+        public TestDevice() {
             super("Spokes Test", "leshan-2", "0001", EnumSet.of(BindingMode.U));
         }
 
@@ -121,6 +121,12 @@ public final class LeshanClientLauncher {
                 return ExecuteResponse.success();
             }
             return super.execute(server, resourceid, arguments);
+        }
+        @Override
+        public java.util.List<Integer> getAvailableResourceIds(org.eclipse.leshan.core.model.ObjectModel model) {
+            java.util.List<Integer> ids = new java.util.ArrayList<>(super.getAvailableResourceIds(model));
+            if (!ids.contains(4)) ids.add(4);
+            return ids;
         }
     }
 

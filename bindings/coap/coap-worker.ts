@@ -1,0 +1,98 @@
+/**
+ * The CoAP binding worker: one UDP socket serving the LwM2M registration interface (`/rd`) and the plain-CoAP
+ * device paths, and sending requests to devices from that same socket.
+ */
+import type { Socket } from "node:dgram";
+import { createServer, type IncomingMessage, type OutgoingMessage, type Server } from "coap";
+import type { EventLog } from "../../core/event-log.ts";
+import type { Logger } from "../../core/log.ts";
+import { DeviceRequests } from "./lwm2m/device-requests.ts";
+import { type EndpointGate, Lwm2mServer, reply } from "./lwm2m/lwm2m-server.ts";
+
+/** A handler for requests outside `/rd`; returns false when it does not serve the path. */
+export type CoapHandler = (req: IncomingMessage, res: OutgoingMessage) => boolean;
+
+export type CoapWorkerOptions = {
+  log: EventLog;
+  gate: EndpointGate;
+  logger: Logger;
+  port: number;
+  host?: string;
+  /** Longest wait for a device's answer, retransmissions included. */
+  requestTimeoutMs?: number;
+  awakeMs?: number;
+  autoObserve?: boolean;
+  sweepMs?: number;
+  registerRate?: { max: number; windowMs: number };
+  /** Plain-CoAP device paths, tried after `/rd`. */
+  plain?: (worker: CoapWorker) => CoapHandler;
+};
+
+export class CoapWorker {
+  readonly server: Server;
+  #lwm2m: Lwm2mServer | undefined;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #port = 0;
+
+  private constructor(server: Server) {
+    this.server = server;
+  }
+
+  get lwm2m(): Lwm2mServer {
+    if (!this.#lwm2m) throw new Error("the CoAP worker has not started");
+    return this.#lwm2m;
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  /** Binds the UDP port and starts serving. */
+  static async start(o: CoapWorkerOptions): Promise<CoapWorker> {
+    const logger = o.logger;
+    let handlers: { lwm2m?: Lwm2mServer; plain?: CoapHandler } = {};
+    const server = createServer({ type: "udp4" }, (req: IncomingMessage, res: OutgoingMessage) => {
+      try {
+        if (handlers.lwm2m?.handle(req, res)) return;
+        if (handlers.plain?.(req, res)) return;
+        reply(res, "4.04", "not found");
+      } catch (err) {
+        logger.warn("a CoAP request failed", { err });
+        reply(res, "5.00", "internal error");
+      }
+    });
+    server.on("error", (err: unknown) => logger.warn("CoAP server error", { err }));
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(o.port, o.host ?? "0.0.0.0", (err?: Error) => (err ? reject(err) : resolve()));
+    });
+    const worker = new CoapWorker(server);
+    const socket = server._sock as Socket;
+    worker.#port = socket.address().port;
+    const requests = new DeviceRequests({
+      socket,
+      timeoutMs: o.requestTimeoutMs ?? 30_000,
+      onError: (err) => logger.debug("CoAP client error", { err }),
+    });
+    const lwm2m = new Lwm2mServer({
+      log: o.log,
+      requests,
+      gate: o.gate,
+      logger: logger.child("lwm2m"),
+      ...(o.awakeMs !== undefined ? { awakeMs: o.awakeMs } : {}),
+      ...(o.autoObserve !== undefined ? { autoObserve: o.autoObserve } : {}),
+      ...(o.registerRate ? { registerRate: o.registerRate } : {}),
+    });
+    worker.#lwm2m = lwm2m;
+    handlers = { lwm2m, ...(o.plain ? { plain: o.plain(worker) } : {}) };
+    worker.#timer = setInterval(() => lwm2m.sweep(), o.sweepMs ?? 1000);
+    worker.#timer.unref?.();
+    return worker;
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#lwm2m?.close();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
