@@ -7,21 +7,22 @@ import { startTestNats, type TestNats } from "../../test/harness/index.ts";
 import { type RunningMqtt, startMqtt } from "../mqtt/testing.ts";
 import { FactPublisher } from "../shared/fact-publisher.ts";
 import { PresenceReporter } from "../shared/presence.ts";
-import { eventsIn, tokenAuthenticator, waitForEvents } from "../shared/testing.ts";
+import { eventsIn, waitForEvents } from "../shared/testing.ts";
 import { deviceRoutes } from "./device-routes.ts";
 
 let nats: TestNats;
 let hub: RunningMqtt;
 let server: Server;
 let base: string;
-const auth = tokenAuthenticator({ "http-a": "token-a", "http-b": "token-b" });
+let tokens: Record<string, string> = {};
 
 beforeAll(async () => {
   nats = await startTestNats();
-  hub = await startMqtt({ natsUrl: nats.url, authenticator: auth });
+  hub = await startMqtt({ natsUrl: nats.url, devices: ["http-a", "http-b"] });
+  tokens = { "token-a": hub.tokens["http-a"] as string, "token-b": hub.tokens["http-b"] as string };
   const logger = createLogger("error");
   const route = deviceRoutes({
-    authenticator: auth,
+    authenticator: hub.registry,
     facts: new FactPublisher(hub.log, hub.ownership),
     dispatcher: hub.dispatcher,
     presence: new PresenceReporter({
@@ -49,7 +50,10 @@ afterAll(async () => {
 const call = (method: string, path: string, token: string | undefined, body?: unknown) =>
   fetch(`${base}${path}`, {
     method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), "content-type": "application/json" },
+    headers: {
+      ...(token ? { authorization: `Bearer ${tokens[token] ?? token}` } : {}),
+      "content-type": "application/json",
+    },
     ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
   });
 

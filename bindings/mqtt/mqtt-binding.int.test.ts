@@ -5,25 +5,19 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { subjects } from "../../core/subjects.ts";
 import { startTestNats, type TestNats } from "../../test/harness/index.ts";
 import { deviceSource } from "../shared/device-facts.ts";
-import { eventsIn, type TestAuthenticator, tokenAuthenticator, waitForEvents } from "../shared/testing.ts";
+import { eventsIn, waitForEvents } from "../shared/testing.ts";
 import { type RunningMqtt, startMqtt } from "./testing.ts";
 
 const run = promisify(execFile);
 let nats: TestNats;
 let hub: RunningMqtt;
-let auth: TestAuthenticator;
+let tokens: Record<string, string>;
 const clients: MqttClient[] = [];
 
 beforeAll(async () => {
   nats = await startTestNats();
-  auth = tokenAuthenticator({
-    "dev-a": "token-a",
-    "dev-b": "token-b",
-    "dev-c": "token-c",
-    "dev-d": "token-d",
-    "dev-e": "token-e",
-  });
-  hub = await startMqtt({ natsUrl: nats.url, authenticator: auth });
+  hub = await startMqtt({ natsUrl: nats.url, devices: ["dev-a", "dev-b", "dev-c", "dev-d", "dev-e"] });
+  tokens = hub.tokens;
 }, 60_000);
 afterAll(async () => {
   for (const c of clients) await c.endAsync(true);
@@ -60,8 +54,8 @@ const nextMessage = (c: MqttClient, topic: string) =>
 
 describe("publishing over MQTT", () => {
   it("Given a device with valid credentials, when mosquitto_pub sends its TD and an event with QoS 1, then both are stored with the device as source", async () => {
-    await pub("dev-a", "token-a", "things/lamp-a/td", td("lamp-a"));
-    await pub("dev-a", "token-a", "things/lamp-a/event/overheated", '{"celsius":81}');
+    await pub("dev-a", tokens["dev-a"] as string, "things/lamp-a/td", td("lamp-a"));
+    await pub("dev-a", tokens["dev-a"] as string, "things/lamp-a/event/overheated", '{"celsius":81}');
     const things = await eventsIn(hub.log, "THINGS", subjects.thingTd("lamp-a"));
     expect(things).toMatchObject([{ type: "spokes.ThingDescribed", source: deviceSource("dev-a") }]);
     const events = await eventsIn(hub.log, "EVENTS", subjects.event("lamp-a", "overheated"));
@@ -69,7 +63,7 @@ describe("publishing over MQTT", () => {
   });
 
   it("Given a device, when mqtt.js publishes property values with QoS 0, then every one is stored in order", async () => {
-    const c = await connect("dev-a", "token-a");
+    const c = await connect("dev-a", tokens["dev-a"] as string);
     for (let i = 0; i < 50; i++) c.publish("things/lamp-a/property/level", String(i), { qos: 0 });
     const events = await waitForEvents(hub.log, "EVENTS", (e) => e.length === 50, {
       filter: subjects.property("lamp-a", "level"),
@@ -81,7 +75,7 @@ describe("publishing over MQTT", () => {
     await expect(pub("dev-a", "wrong", "things/lamp-a/event/x", "1")).rejects.toMatchObject({
       stderr: expect.stringMatching(/not authori[sz]ed|bad user name or password/i),
     });
-    await expect(pub("nobody", "token-a", "things/lamp-a/event/x", "1")).rejects.toThrow();
+    await expect(pub("nobody", tokens["dev-a"] as string, "things/lamp-a/event/x", "1")).rejects.toThrow();
     await expect(
       mqtt.connectAsync(hub.url, { username: "dev-a", password: "nope", reconnectPeriod: 0 }),
     ).rejects.toThrow(/Bad username or password/i);
@@ -89,7 +83,7 @@ describe("publishing over MQTT", () => {
   });
 
   it("Given another device's Thing, when a device publishes for it, then nothing is stored, it is told why, and its next message still goes through", async () => {
-    const b = await connect("dev-b", "token-b");
+    const b = await connect("dev-b", tokens["dev-b"] as string);
     await b.subscribeAsync("devices/dev-b/errors");
     const notice = nextMessage(b, "devices/dev-b/errors");
     await b.publishAsync("things/lamp-a/event/overheated", '{"celsius":1}', { qos: 1 });
@@ -115,7 +109,7 @@ describe("publishing over MQTT", () => {
   ])(
     "Given %s with payload %j, when published with QoS 1, then the device is told %s and the connection keeps working",
     async (topic, payload, code) => {
-      const b = await connect("dev-b", "token-b");
+      const b = await connect("dev-b", tokens["dev-b"] as string);
       await b.subscribeAsync("devices/dev-b/errors");
       const notice = nextMessage(b, "devices/dev-b/errors");
       const before = (await eventsIn(hub.log, "EVENTS", subjects.event("lamp-b", "seen"))).length;
@@ -128,30 +122,30 @@ describe("publishing over MQTT", () => {
   );
 
   it("Given a device, when it subscribes to another device's actions or to all Things, then the subscription is refused", async () => {
-    const b = await connect("dev-b", "token-b");
+    const b = await connect("dev-b", tokens["dev-b"] as string);
     await expect(b.subscribeAsync("things/lamp-a/action/+")).rejects.toThrow(/Subscribe error/);
     await expect(b.subscribeAsync("things/+/action/+")).rejects.toThrow(/Subscribe error/);
     expect(await b.subscribeAsync("things/lamp-b/action/+", { qos: 1 })).toMatchObject([{ qos: 1 }]);
     const sub = await run("mosquitto_sub", [
-      ...["-h", "127.0.0.1", "-p", String(hub.mqtt.ports.tcp), "-u", "dev-b", "-P", "token-b"],
+      ...["-h", "127.0.0.1", "-p", String(hub.mqtt.ports.tcp), "-u", "dev-b", "-P", tokens["dev-b"] as string],
       ...["-t", "things/lamp-a/action/dim", "-C", "1", "-W", "5"],
     ]);
     expect(sub.stderr).toContain("All subscription requests were denied.");
   });
 
   it("Given a deactivated device, when it tries to publish, then it is disconnected and refused at the next login", async () => {
-    const c = await connect("dev-c", "token-c");
+    const c = await connect("dev-c", tokens["dev-c"] as string);
     await c.publishAsync("things/lamp-c/td", td("lamp-c"), { qos: 1 });
     const closed = new Promise<void>((r) => c.once("close", () => r()));
-    auth.deactivate("dev-c");
+    await hub.registry.flow.decide("disable", "dev-c", "admin");
     await closed;
-    await expect(pub("dev-c", "token-c", "things/lamp-c/event/x", "1")).rejects.toThrow();
+    await expect(pub("dev-c", tokens["dev-c"] as string, "things/lamp-c/event/x", "1")).rejects.toThrow();
   });
 });
 
 describe("presence over MQTT", () => {
   it("Given a device, when it connects and disconnects, then connected and disconnected are recorded with its Things", async () => {
-    const c = await connect("dev-d", "token-d");
+    const c = await connect("dev-d", tokens["dev-d"] as string);
     await c.publishAsync("things/lamp-d/td", td("lamp-d"), { qos: 1 });
     await c.endAsync();
     const events = await waitForEvents(
@@ -176,7 +170,7 @@ describe("actions over MQTT", () => {
     });
 
   it("Given a subscribed device, when an action is requested, then it arrives with its id, is recorded delivered, and the device's status completes it", async () => {
-    const a = await connect("dev-a", "token-a");
+    const a = await connect("dev-a", tokens["dev-a"] as string);
     await a.subscribeAsync("things/lamp-a/action/+", { qos: 1 });
     const received = nextMessage(a, "things/lamp-a/action/dim");
     await request("lamp-a", "dim", "act-1");
@@ -196,12 +190,23 @@ describe("actions over MQTT", () => {
   });
 
   it("Given an offline device, when actions are requested, then they are queued and mosquitto_sub receives them in order when it subscribes", async () => {
-    await pub("dev-e", "token-e", "things/lamp-e/td", td("lamp-e"));
+    await pub("dev-e", tokens["dev-e"] as string, "things/lamp-e/td", td("lamp-e"));
     await request("lamp-e", "dim", "act-2");
     await request("lamp-e", "dim", "act-3");
     await waitForEvents(hub.log, "ACTIONS", (e) => e.length === 2, { filter: ["actions.act-2.*", "actions.act-3.*"] });
     const { stdout } = await run("mosquitto_sub", [
-      ...["-h", "127.0.0.1", "-p", String(hub.mqtt.ports.tcp), "-u", "dev-e", "-P", "token-e", "-q", "1"],
+      ...[
+        "-h",
+        "127.0.0.1",
+        "-p",
+        String(hub.mqtt.ports.tcp),
+        "-u",
+        "dev-e",
+        "-P",
+        tokens["dev-e"] as string,
+        "-q",
+        "1",
+      ],
       ...["-t", "things/lamp-e/action/+", "-C", "2", "-W", "10"],
     ]);
     expect(
@@ -223,7 +228,7 @@ describe("actions over MQTT", () => {
 
   it("Given a device, when it reports the status of an action of another device's Thing, then nothing is recorded", async () => {
     await request("lamp-a", "dim", "act-4");
-    const b = await connect("dev-b", "token-b");
+    const b = await connect("dev-b", tokens["dev-b"] as string);
     await b.subscribeAsync("devices/dev-b/errors");
     const notice = nextMessage(b, "devices/dev-b/errors");
     await b.publishAsync("things/lamp-b/action-status/dim", JSON.stringify({ actionId: "act-4", status: "completed" }));

@@ -1,15 +1,24 @@
-/** The MQTT binding with its dispatcher and ownership over a real nats-server, for integration tests. */
-
+/**
+ * The MQTT binding with its dispatcher, ownership and the real device registry over a real nats-server, for
+ * integration tests. Devices are provisioned through the real provisioning flow.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { loadConfig } from "../../core/config.ts";
-import type { DeviceAuthenticator } from "../../core/devices.ts";
+import { DeviceRegistry } from "../../core/device-registry.ts";
 import { JetStreamEventLog } from "../../core/jetstream-event-log.ts";
 import { createLogger, type Logger } from "../../core/log.ts";
+import { provisionTestDevice } from "../../test/harness/devices.ts";
 import { ActionDispatcher, type DeliveryPolicy } from "../actions/dispatcher.ts";
 import { ThingOwnership } from "../shared/ownership.ts";
 import { MqttBinding } from "./mqtt-binding.ts";
 
 export type RunningMqtt = {
   log: JetStreamEventLog;
+  registry: DeviceRegistry;
+  /** Device tokens by device id. */
+  tokens: Record<string, string>;
   ownership: ThingOwnership;
   dispatcher: ActionDispatcher;
   mqtt: MqttBinding;
@@ -19,13 +28,18 @@ export type RunningMqtt = {
 
 export async function startMqtt(o: {
   natsUrl: string;
-  authenticator: DeviceAuthenticator;
+  /** Devices to provision before the endpoint starts. */
+  devices: string[];
   policy?: (device: string) => DeliveryPolicy;
   logger?: Logger;
   wsPort?: number;
 }): Promise<RunningMqtt> {
   const logger = o.logger ?? createLogger("error");
   const log = await JetStreamEventLog.open({ servers: o.natsUrl, settings: loadConfig({}) });
+  const dataDir = await mkdtemp(join(tmpdir(), "spokes-devices-"));
+  const tokens: Record<string, string> = {};
+  for (const device of o.devices) tokens[device] = (await provisionTestDevice(log, dataDir, device)).token;
+  const registry = await DeviceRegistry.open({ log, dataDir, logger });
   const ownership = await ThingOwnership.open(log, logger);
   const dispatcher = await ActionDispatcher.open({
     log,
@@ -35,7 +49,7 @@ export async function startMqtt(o: {
   });
   const mqtt = await MqttBinding.start({
     log,
-    authenticator: o.authenticator,
+    authenticator: registry,
     ownership,
     dispatcher,
     logger,
@@ -44,6 +58,8 @@ export async function startMqtt(o: {
   });
   return {
     log,
+    registry,
+    tokens,
     ownership,
     dispatcher,
     mqtt,
@@ -52,7 +68,9 @@ export async function startMqtt(o: {
       await mqtt.stop();
       await dispatcher.close();
       await ownership.close();
+      await registry.close();
       await log.close();
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -8,31 +8,6 @@ import { UnauthenticatedError } from "../../core/errors.ts";
 import type { EventLog, LoggedEvent } from "../../core/event-log.ts";
 import type { StreamName } from "../../core/subjects.ts";
 
-export type TestAuthenticator = DeviceAuthenticator & { deactivate(device: string): void };
-
-/** Devices and their tokens, fixed up front; a deactivated device is refused and its listeners are told. */
-export function tokenAuthenticator(tokens: Record<string, string>): TestAuthenticator {
-  const inactive = new Set<string>();
-  const listeners = new Set<(device: string) => void>();
-  return {
-    async authenticate({ device, token }) {
-      // Without a device id, the token names the device (as a real token's subject does).
-      const id = device ?? Object.keys(tokens).find((d) => tokens[d] === token);
-      if (id && token && Object.hasOwn(tokens, id) && tokens[id] === token && !inactive.has(id)) return { device: id };
-      throw new UnauthenticatedError("the device credentials are not valid");
-    },
-    isActive: (device) => Object.hasOwn(tokens, device) && !inactive.has(device),
-    onDeactivated(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    deactivate(device) {
-      inactive.add(device);
-      for (const l of listeners) l(device);
-    },
-  };
-}
-
 export async function eventsIn(log: EventLog, stream: StreamName, filter?: string | string[]): Promise<LoggedEvent[]> {
   const out: LoggedEvent[] = [];
   for await (const e of log.read({ stream, ...(filter ? { filter } : {}) })) out.push(e);
