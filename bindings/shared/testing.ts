@@ -1,10 +1,4 @@
-/**
- * Test helpers for the bindings' integration tests: a small in-memory DeviceAuthenticator (for tests that are
- * about the protocol, not about provisioning) and ways to wait for what reached the log.
- */
-
-import type { DeviceAuthenticator } from "../../core/devices.ts";
-import { UnauthenticatedError } from "../../core/errors.ts";
+/** Test helpers for the bindings' integration tests: ways to read and wait for what reached the log. */
 import type { EventLog, LoggedEvent } from "../../core/event-log.ts";
 import type { StreamName } from "../../core/subjects.ts";
 
