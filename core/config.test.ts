@@ -38,6 +38,12 @@ describe("loadConfig", () => {
       SPOKES_HISTORY_MAX_AGE: 0,
       SPOKES_PROJECTION_BATCH_SIZE: 1000,
       SPOKES_PROJECTION_MAX_WAIT: 50,
+      SPOKES_MQTT_PORT: 1883,
+      SPOKES_MQTT_WS_PORT: 8083,
+      SPOKES_MQTT_HOST: "127.0.0.1",
+      SPOKES_ACTION_DELIVERY: "all",
+      SPOKES_ACTION_TTL: 0,
+      SPOKES_ACTION_MERGE_WRITES: false,
     });
   });
 
@@ -72,6 +78,16 @@ describe("loadConfig", () => {
       SPOKES_HISTORY_MAX_AGE: "90d",
       SPOKES_PROJECTION_BATCH_SIZE: "500",
       SPOKES_PROJECTION_MAX_WAIT: "20ms",
+      SPOKES_MQTT_PORT: "11883",
+      SPOKES_MQTT_WS_PORT: "18083",
+      SPOKES_MQTT_HOST: "0.0.0.0",
+      SPOKES_MQTT_TLS_PORT: "18883",
+      SPOKES_MQTT_TLS_CERT: "/etc/spokes/mqtt.crt",
+      SPOKES_MQTT_TLS_KEY: "/etc/spokes/mqtt.key",
+      SPOKES_ACTION_DELIVERY: "ordered",
+      SPOKES_ACTION_TTL: "1h",
+      SPOKES_ACTION_MERGE_WRITES: "true",
+      SPOKES_ACTION_DEVICES: '{"boiler-7": {"delivery": "all", "ttl": "10m", "mergeWrites": false}}',
     });
     expect(config).toEqual({
       SPOKES_NATS_URL: "nats://nats-1:4222",
@@ -97,6 +113,16 @@ describe("loadConfig", () => {
       SPOKES_HISTORY_MAX_AGE: 90 * DAY,
       SPOKES_PROJECTION_BATCH_SIZE: 500,
       SPOKES_PROJECTION_MAX_WAIT: 20,
+      SPOKES_MQTT_PORT: 11883,
+      SPOKES_MQTT_WS_PORT: 18083,
+      SPOKES_MQTT_HOST: "0.0.0.0",
+      SPOKES_MQTT_TLS_PORT: 18883,
+      SPOKES_MQTT_TLS_CERT: "/etc/spokes/mqtt.crt",
+      SPOKES_MQTT_TLS_KEY: "/etc/spokes/mqtt.key",
+      SPOKES_ACTION_DELIVERY: "ordered",
+      SPOKES_ACTION_TTL: 3_600_000,
+      SPOKES_ACTION_MERGE_WRITES: true,
+      SPOKES_ACTION_DEVICES: { "boiler-7": { delivery: "all", ttl: 600_000, mergeWrites: false } },
     });
     expect(Object.keys(config).sort()).toEqual([...CONFIG_VARIABLES].sort());
   });
