@@ -25,7 +25,12 @@ export type Services = {
   refreshTokens: RefreshTokenStore;
   accessTtlMs: number;
   refreshTtlMs: number;
+  /** The hub's DNS-SD announcement, when this process makes one (switched by administrators). */
+  discovery?: DiscoveryControl;
 };
+
+/** Switches an announcement on and off while the hub runs. */
+export type DiscoveryControl = { readonly enabled: boolean; setEnabled(on: boolean): Promise<void> };
 
 export type Caller = { user: string; admin: boolean; roles: ReadonlyMap<string, Role> };
 

@@ -16,7 +16,14 @@ import { DEFAULT_ACCESS_TTL_MS } from "./auth/access-tokens.ts";
 import { JetStreamRefreshTokenStore } from "./auth/jetstream-refresh-token-store.ts";
 import { loadOrCreateSigningKeys } from "./auth/keys.ts";
 import { DEFAULT_REFRESH_TTL_MS, type RefreshTokenStore } from "./auth/refresh-tokens.ts";
-import { bearerToken, type Caller, type Context, resolveCaller, type Services } from "./context.ts";
+import {
+  bearerToken,
+  type Caller,
+  type Context,
+  type DiscoveryControl,
+  resolveCaller,
+  type Services,
+} from "./context.ts";
 import { queryLimits } from "./limits.ts";
 import { maskError } from "./mask-error.ts";
 import { schema } from "./schema/schema.ts";
@@ -44,6 +51,8 @@ export type BffOptions = {
    * order before GraphQL: a handler that takes the request returns true and answers it.
    */
   routes?: HttpRoute[];
+  /** The hub's DNS-SD announcement, switched by administrators through `setDiscovery`. */
+  discovery?: DiscoveryControl;
 };
 
 /** A node:http handler for the paths it knows; returns false (without touching `res`) for anything else. */
@@ -75,6 +84,7 @@ export async function createBff(o: BffOptions): Promise<Bff> {
     refreshTokens: o.refreshTokens ?? (await JetStreamRefreshTokenStore.open(o.log, refreshTtlMs)),
     accessTtlMs: o.accessTtlMs ?? DEFAULT_ACCESS_TTL_MS,
     refreshTtlMs,
+    ...(o.discovery ? { discovery: o.discovery } : {}),
   };
   const limits = queryLimits(o.maxDepth ?? 10, o.maxFields ?? 300);
   const limitPlugin: Plugin = { onValidate: ({ addValidationRule }) => addValidationRule(limits) };

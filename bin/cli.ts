@@ -2,13 +2,14 @@
  * The `spokes` command. Runs on Node 22.18+, Bun and Deno straight from the TypeScript sources.
  */
 import { append } from "./commands/append.ts";
+import { device } from "./commands/device.ts";
 import { replayCommand } from "./commands/replay.ts";
 import { start } from "./commands/start.ts";
 import { status } from "./commands/status.ts";
 import { tail } from "./commands/tail.ts";
 import { type Command, runCommand } from "./lib/command.ts";
 
-const commands: Command[] = [start, status, tail, append, replayCommand];
+const commands: Command[] = [start, status, tail, append, replayCommand, device];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -107,49 +107,18 @@ export const configSchema = z.object({
   SPOKES_PROJECTION_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
   /** Longest wait for a projection batch to fill once its first event arrived. */
   SPOKES_PROJECTION_MAX_WAIT: duration.prefault("50ms"),
-  /** Port of the MQTT endpoint for devices (MQTT 3.1.1 over TCP). */
-  SPOKES_MQTT_PORT: port.default(1883),
-  /** Port of the MQTT endpoint over WebSocket. */
-  SPOKES_MQTT_WS_PORT: port.default(8083),
-  /** Address the MQTT endpoints bind; loopback unless set (e.g. `0.0.0.0`). */
-  SPOKES_MQTT_HOST: z.string().min(1).default("127.0.0.1"),
-  /** Port of MQTT over TLS; TLS is off when absent. Needs SPOKES_MQTT_TLS_CERT and SPOKES_MQTT_TLS_KEY. */
-  SPOKES_MQTT_TLS_PORT: port.optional(),
-  /** PEM file of the MQTT TLS server certificate (chain). */
-  SPOKES_MQTT_TLS_CERT: z.string().min(1).optional(),
-  /** PEM file of the MQTT TLS server key. */
-  SPOKES_MQTT_TLS_KEY: z.string().min(1).optional(),
-  /** How waiting actions reach a device: `all` at once in request order, or `ordered` one at a time. */
-  SPOKES_ACTION_DELIVERY: z.enum(["all", "ordered"]).default("all"),
-  /** Time to live of action requests that name none; `0` = they wait until delivered. */
-  SPOKES_ACTION_TTL: duration.prefault("0"),
-  /** Deliver only the latest of several waiting writes of the same property; the others are cancelled. */
-  SPOKES_ACTION_MERGE_WRITES: z.stringbool().default(false),
-  /** Per-device delivery settings, JSON: `{"device": {"delivery": "ordered", "ttl": "10m", "mergeWrites": true}}`. */
-  SPOKES_ACTION_DEVICES: z
-    .string()
-    .transform((text, ctx) => {
-      const entry = z.strictObject({
-        delivery: z.enum(["all", "ordered"]).optional(),
-        ttl: duration.optional(),
-        mergeWrites: z.boolean().optional(),
-      });
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        ctx.addIssue({ code: "custom", message: "expected JSON like {\"device\": {\"delivery\": \"ordered\"}}" });
-        return z.NEVER;
-      }
-      const parsed = z.record(z.string().min(1), entry).safeParse(json);
-      if (!parsed.success) {
-        const i = parsed.error.issues[0];
-        ctx.addIssue({ code: "custom", message: `${i?.path.join(".")}: ${i?.message}` });
-        return z.NEVER;
-      }
-      return parsed.data;
-    })
-    .optional(),
+  /** URL devices and browsers reach the HTTP endpoint at (for `/.well-known/wot`); the request's Host when absent. */
+  SPOKES_PUBLIC_URL: url(["http:", "https:"]).optional(),
+  /** Announce the hub over DNS-SD (mDNS) at start; administrators can switch it at run time. */
+  SPOKES_DISCOVERY: z.stringbool().default(true),
+  /** Instance name of the DNS-SD announcement; `Spokes on <host name>` when absent. */
+  SPOKES_DISCOVERY_NAME: z.string().min(1).max(63).optional(),
+  /** Provisioning requests and polls accepted per minute from one client address. */
+  SPOKES_PROVISIONING_RATE: z.coerce.number().int().min(1).max(100_000).default(30),
+  /** Lifetime of device tokens; `0` = they do not expire (disabling or revoking a device still applies at once). */
+  SPOKES_DEVICE_TOKEN_TTL: duration.prefault("0"),
+  /** Lifetime of the client certificates the hub CA issues to devices. */
+  SPOKES_DEVICE_CERT_TTL: duration.prefault("365d"),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -24,6 +24,17 @@ import "./mutations/write-property.ts";
 import "./subscriptions/thing-events.ts";
 import "./subscriptions/thing-descriptions.ts";
 import "./subscriptions/action-progress.ts";
+import "./queries/devices.ts";
+import "./queries/provisioning-requests.ts";
+import "./queries/device-provisioning.ts";
+import "./queries/discovery.ts";
+import "./mutations/preapprove-device.ts";
+import "./mutations/approve-device.ts";
+import "./mutations/reject-device.ts";
+import "./mutations/disable-device.ts";
+import "./mutations/enable-device.ts";
+import "./mutations/revoke-device.ts";
+import "./mutations/set-discovery.ts";
 import { builder } from "./builder.ts";
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -2,10 +2,14 @@
  * Starting and stopping the whole hub in one process: the embedded nats-server when no NATS URL is configured,
  * the event log with its streams, and (as they land) the projection, BFF and binding workers.
  */
+import { hostname } from "node:os";
 import { resolve } from "node:path";
 import { ensureAdmin } from "../../bff/bootstrap-admin.ts";
 import { type Bff, createBff } from "../../bff/server.ts";
+import { type AnnouncedPorts, DnsSdAnnouncer } from "../../bindings/provisioning/discovery.ts";
+import { provisioningRoutes } from "../../bindings/provisioning/routes.ts";
 import type { Config } from "../../core/config.ts";
+import { DeviceRegistry } from "../../core/device-registry.ts";
 import { UnavailableError } from "../../core/errors.ts";
 import { JetStreamEventLog } from "../../core/jetstream-event-log.ts";
 import type { Logger } from "../../core/log.ts";
@@ -17,6 +21,8 @@ import { type HubState, isAlive, readLiveState, readState, removeState, runtimeN
 
 export type RunningHub = {
   log: JetStreamEventLog;
+  /** Every device's provisioning state, followed from the PROVISIONING stream: what bindings authenticate with. */
+  registry: DeviceRegistry;
   readModels: ReadModels;
   state: HubState;
   /** Resolves when the hub stops by itself (e.g. the embedded nats-server died). */
@@ -113,7 +119,35 @@ export async function startHub(
   const stopAdmin = serveAdmin(log.nc, readModels, logger.child("admin"));
   let bff: Bff;
   let httpPort: number;
+  let registry: DeviceRegistry | undefined;
+  // Ports the hub announces and names in its Thing Description; device bindings add theirs when they listen.
+  const announced: AnnouncedPorts = { http: 0 };
+  const discovery = new DnsSdAnnouncer({
+    name: config.SPOKES_DISCOVERY_NAME ?? `Spokes on ${hostname()}`.slice(0, 63),
+    ports: () => announced,
+    logger: logger.child("discovery"),
+  });
   try {
+    registry = await DeviceRegistry.open({
+      log,
+      dataDir,
+      logger: logger.child("devices"),
+      tokenTtlMs: config.SPOKES_DEVICE_TOKEN_TTL,
+      certificateTtlMs: config.SPOKES_DEVICE_CERT_TTL,
+    });
+    const hubId = registry.ca.certificate.serialNumber.slice(0, 16);
+    const provisioning = provisioningRoutes({
+      flow: registry.flow,
+      logger: logger.child("provisioning"),
+      ratePerMinute: config.SPOKES_PROVISIONING_RATE,
+      endpoints: (req) => ({
+        http:
+          config.SPOKES_PUBLIC_URL ?? `http://${req.headers.host ?? `${config.SPOKES_HTTP_HOST}:${announced.http}`}`,
+        hubId,
+        ...(announced.mqtt ? { mqttPort: announced.mqtt } : {}),
+        ...(announced.coap ? { coapPort: announced.coap } : {}),
+      }),
+    });
     bff = await createBff({
       db: readModels.database.db,
       log,
@@ -124,6 +158,8 @@ export async function startHub(
       accessTtlMs: config.SPOKES_ACCESS_TOKEN_TTL,
       refreshTtlMs: config.SPOKES_REFRESH_TOKEN_TTL,
       metrics: async () => statusMetrics(await readModels.status()),
+      routes: [...provisioning],
+      discovery,
     });
     httpPort = await bff.listen(config.SPOKES_HTTP_PORT, config.SPOKES_HTTP_HOST).catch(async (cause: unknown) => {
       await bff.close();
@@ -133,20 +169,25 @@ export async function startHub(
       );
     });
     await ensureAdmin({ log, logger, password: config.SPOKES_ADMIN_PASSWORD, print });
+    announced.http = httpPort;
+    if (config.SPOKES_DISCOVERY) await discovery.setEnabled(true);
   } catch (err) {
     stopAdmin();
+    await discovery.close();
+    await registry?.close();
     await readModels.stop();
     await log.close();
     await nats?.stop();
     throw err;
   }
+  const devices = registry as DeviceRegistry;
   const state: HubState = {
     pid: process.pid,
     startedAt: new Date().toISOString(),
     runtime: runtimeName(),
     nats: { url, embedded: nats !== undefined, version: log.features.version, pid: nats?.child.pid },
     http: { url: `http://${config.SPOKES_HTTP_HOST}:${httpPort}/graphql` },
-    workers: ["event-log", `projections (${readModels.database.kind})`, "graphql", "admin"],
+    workers: ["event-log", `projections (${readModels.database.kind})`, "graphql", "admin", "provisioning"],
   };
   writeState(dataDir, state);
 
@@ -154,7 +195,9 @@ export async function startHub(
   const stop = () => {
     stopping ??= (async () => {
       stopAdmin();
+      await discovery.close().catch((err: unknown) => logger.warn("stopping the DNS-SD announcement failed", { err }));
       await bff.close().catch((err: unknown) => logger.warn("stopping the GraphQL server failed", { err }));
+      await devices.close();
       await readModels.stop().catch((err: unknown) => logger.warn("stopping the projections failed", { err }));
       await log.close().catch((err: unknown) => logger.warn("closing the event log failed", { err }));
       await nats?.stop();
@@ -167,5 +210,5 @@ export async function startHub(
       if (!stopping) resolveStopped(`the embedded nats-server exited (${signal ?? code})`);
     });
   });
-  return { log, readModels, state, stopped, stop };
+  return { log, registry: devices, readModels, state, stopped, stop };
 }

@@ -25,16 +25,19 @@ import type { Logger } from "../../core/log.ts";
 import { type GatewayMapping, type ResolvedExposure, resolveMapping } from "../../core/lwm2m-gateway-mapping.ts";
 import { parseSubject, subjects } from "../../core/subjects.ts";
 import { formatPath, type LwM2mPath, pathOf } from "../coap/codec/index.ts";
+import { BootstrapSession } from "./bootstrap.ts";
 import { Observations } from "./observations.ts";
-import { Registration } from "./registration.ts";
+import { exchange, Registration } from "./registration.ts";
 import { answer, encodeReply, type GatewayPorts, lwm2mPathOf, readNode, type ServerRequest } from "./requests.ts";
 import { buildResourceTable, type ResourceTable } from "./resource-table.ts";
 
 export type Lwm2mGatewayOptions = {
   log: JetStreamEventLog;
   mappings: JetStreamGatewayMappings;
-  /** `coap://host:port` of the upstream LwM2M server. */
-  serverUrl: string;
+  /** `coap://host:port` of the upstream LwM2M server; without it the gateway asks `bootstrapUrl` first. */
+  serverUrl?: string;
+  /** `coap://host:port` of an LwM2M bootstrap server. */
+  bootstrapUrl?: string;
   endpoint: string;
   lifetimeSeconds: number;
   /** Default pmax: a notification is sent at least this often when the server set none. */
@@ -90,11 +93,14 @@ export class Lwm2mGateway {
   private server: Server | undefined;
   private registration: Registration | undefined;
   private eventsWatch: AbortController | undefined;
+  private bootstrap: BootstrapSession | undefined;
+  private lifetimeSeconds: number;
   private readonly observations: Observations;
   private readonly ports: GatewayPorts;
 
   constructor(o: Lwm2mGatewayOptions) {
     this.o = o;
+    this.lifetimeSeconds = o.lifetimeSeconds;
     this.table = this.buildTable([]);
     this.observations = new Observations({
       defaults: { pminSeconds: 0, pmaxSeconds: o.notifyIntervalSeconds },
@@ -109,7 +115,7 @@ export class Lwm2mGateway {
   }
 
   private buildTable(exposures: ResolvedExposure[]): ResourceTable {
-    return buildResourceTable(exposures, { lifetimeSeconds: this.o.lifetimeSeconds, binding: "U" });
+    return buildResourceTable(exposures, { lifetimeSeconds: this.lifetimeSeconds, binding: "U" });
   }
 
   /** The local UDP address the gateway sends from and listens on. */
@@ -128,7 +134,6 @@ export class Lwm2mGateway {
   }
 
   async start(): Promise<void> {
-    const url = new URL(this.o.serverUrl);
     const server = createServer({ piggybackReplyMs: 500 }, (req, res) => void this.handle(req, res));
     server.on("error", (err: Error) => this.o.logger.warn("LwM2M gateway socket error", { err }));
     await new Promise<void>((resolve, reject) => {
@@ -142,18 +147,56 @@ export class Lwm2mGateway {
     if (!stored && this.o.seed) await this.o.mappings.set(this.o.endpoint, this.o.seed, "mapping file");
     const initial = stored?.mapping ?? this.o.seed;
     if (initial) this.apply(initial);
+    void this.followMappings();
+    void this.connect(agent);
+  }
+
+  /** Bootstraps when no server is configured (retrying until it works), then registers. */
+  private async connect(agent: Agent): Promise<void> {
+    let serverUrl = this.o.serverUrl;
+    for (let backoff = 1000; !serverUrl && !this.abort.signal.aborted; backoff = Math.min(backoff * 2, 30_000)) {
+      try {
+        const result = await this.bootstrapOnce(agent);
+        serverUrl = result.serverUrl;
+        if (result.lifetimeSeconds) this.lifetimeSeconds = result.lifetimeSeconds;
+        this.table = this.buildTable(this.exposures);
+        this.o.logger.info("bootstrapped", { server: serverUrl });
+      } catch (err) {
+        this.o.logger.warn("LwM2M bootstrap failed; retrying", { err, retryInMs: backoff });
+        await new Promise((r) => setTimeout(r, backoff));
+      }
+    }
+    if (!serverUrl || this.abort.signal.aborted) return;
+    const url = new URL(serverUrl);
     this.registration = new Registration({
       agent,
       server: { host: url.hostname, port: Number(url.port || 5683) },
       endpoint: this.o.endpoint,
-      lifetimeSeconds: this.o.lifetimeSeconds,
+      lifetimeSeconds: this.lifetimeSeconds,
       objectLinks: () => this.table.objectLinks,
       logger: this.o.logger,
       // A new registration starts with no observations (LwM2M 1.0): the server observes again.
       onRegistered: () => this.observations.clear(),
     });
-    void this.followMappings();
     this.registration.start();
+  }
+
+  private async bootstrapOnce(agent: Agent) {
+    const url = new URL(this.o.bootstrapUrl as string);
+    const session = new BootstrapSession();
+    this.bootstrap = session;
+    try {
+      const server = { host: url.hostname, port: Number(url.port || 5683) };
+      const res = await exchange(agent, server, "POST", "/bs", `ep=${encodeURIComponent(this.o.endpoint)}`);
+      if (res.code !== "2.04") throw new Error(`Bootstrap-Request answered ${res.code}`);
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error("no Bootstrap-Finish")), 60_000);
+      });
+      return await Promise.race([session.finished, timeout]).finally(() => clearTimeout(timer));
+    } finally {
+      this.bootstrap = undefined;
+    }
   }
 
   private async followMappings(): Promise<void> {
@@ -239,7 +282,7 @@ export class Lwm2mGateway {
       if (r.method === "GET" && observe === 1) this.observations.cancel(key);
       const path = lwm2mPathOf(r.path);
       if (r.method === "GET" && observe === 0 && path) return await this.observe(key, path, r, res);
-      const reply = await answer(r, this.table, this.ports);
+      const reply = this.bootstrap ? this.bootstrap.handle(r) : await answer(r, this.table, this.ports);
       this.send(res, reply.code, reply.format, reply.payload);
     } catch (err) {
       this.o.logger.warn("LwM2M gateway request failed", { err });

@@ -23,6 +23,44 @@ type Response = { code: string; location: string[] };
 /** Longest wait for one exchange, retransmissions included. */
 const EXCHANGE_TIMEOUT_MS = 30_000;
 
+/** One confirmable request to the server and its answer; rejects when none comes in time. */
+export function exchange(
+  agent: Agent,
+  server: { host: string; port: number },
+  method: "POST" | "DELETE",
+  pathname: string,
+  query?: string,
+  payload?: string,
+): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const req = request({
+      hostname: server.host,
+      port: server.port,
+      method,
+      pathname,
+      ...(query ? { query } : {}),
+      confirmable: true,
+      agent,
+    });
+    const timer = setTimeout(() => reject(new Error("no answer from the LwM2M server")), EXCHANGE_TIMEOUT_MS);
+    req.on("response", (res) => {
+      clearTimeout(timer);
+      const options = (res as IncomingMessage)._packet.options ?? [];
+      const location = options.filter((o) => o.name === "Location-Path").map((o) => String(o.value));
+      resolve({ code: res.code, location });
+    });
+    req.on("error", (err: Error) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    if (payload !== undefined) {
+      req.setOption("Content-Format", "application/link-format");
+      req.write(payload);
+    }
+    req.end();
+  });
+}
+
 export class Registration {
   private readonly o: RegistrationOptions;
   private location: string[] | undefined;
@@ -50,34 +88,8 @@ export class Registration {
     this.wake?.();
   }
 
-  private exchange(method: "POST" | "DELETE", pathname: string, query?: string, payload?: string): Promise<Response> {
-    return new Promise((resolve, reject) => {
-      const req = request({
-        hostname: this.o.server.host,
-        port: this.o.server.port,
-        method,
-        pathname,
-        ...(query ? { query } : {}),
-        confirmable: true,
-        agent: this.o.agent,
-      });
-      const timer = setTimeout(() => reject(new Error("no answer from the LwM2M server")), EXCHANGE_TIMEOUT_MS);
-      req.on("response", (res) => {
-        clearTimeout(timer);
-        const options = (res as IncomingMessage)._packet.options ?? [];
-        const location = options.filter((o) => o.name === "Location-Path").map((o) => String(o.value));
-        resolve({ code: res.code, location });
-      });
-      req.on("error", (err: Error) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-      if (payload !== undefined) {
-        req.setOption("Content-Format", "application/link-format");
-        req.write(payload);
-      }
-      req.end();
-    });
+  private exchange(method: "POST" | "DELETE", pathname: string, query?: string, payload?: string) {
+    return exchange(this.o.agent, this.o.server, method, pathname, query, payload);
   }
 
   private async register(): Promise<void> {

@@ -20,8 +20,8 @@ export type ProvisioningRoutesOptions = {
   ratePerMinute?: number;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes?: number;
-  /** Where the hub is reachable, for the Thing Description; the request's Host is used when absent. */
-  endpoints: () => HubEndpoints;
+  /** Where the hub is reachable, for the Thing Description (given the request, for its Host). */
+  endpoints: (req: IncomingMessage) => HubEndpoints;
 };
 
 const REQUESTS = "/provisioning/requests";
@@ -76,7 +76,7 @@ export function provisioningRoutes(o: ProvisioningRoutesOptions): HttpRoute[] {
     const path = (req.url ?? "").split("?")[0] ?? "";
     if (path === "/.well-known/wot") {
       if (req.method !== "GET" && req.method !== "HEAD") return methodNotAllowed(res, "GET");
-      sendJson(res, 200, directoryTd(o.endpoints()), { "content-type": "application/td+json" });
+      sendJson(res, 200, directoryTd(o.endpoints(req)), { "content-type": "application/td+json" });
       return true;
     }
     if (path === REQUESTS) {

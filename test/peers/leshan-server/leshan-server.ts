@@ -57,6 +57,10 @@ export type LeshanRegistration = {
 export type LeshanServer = {
   coapPort: number;
   url: string;
+  /** The bootstrap server's URL, when started with `{ bootstrap: true }`. */
+  bootstrapUrl?: string;
+  /** Tells the bootstrap server to send `endpoint` to `serverUrl` with this lifetime. */
+  bootstrapConfig(endpoint: string, serverUrl: string, lifetimeSeconds: number): Promise<void>;
   clients(): Promise<LeshanRegistration[]>;
   /** `resources`: `id:R|W|RW|E:STRING|INTEGER|FLOAT|BOOLEAN|OPAQUE|TIME|NONE`, comma-separated. */
   addModel(objectId: number, resources: string): Promise<void>;
@@ -74,10 +78,10 @@ function jarPath(): string {
   return jar;
 }
 
-function launch(coapPort: number, httpPort: number): Promise<ChildProcess> {
-  const child = spawn("java", ["-jar", jarPath(), "--coap-port", String(coapPort), "--http-port", String(httpPort)], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+function launch(coapPort: number, httpPort: number, bootstrapPort?: number): Promise<ChildProcess> {
+  const args = ["-jar", jarPath(), "--coap-port", String(coapPort), "--http-port", String(httpPort)];
+  if (bootstrapPort) args.push("--bootstrap-port", String(bootstrapPort));
+  const child = spawn("java", args, { stdio: ["ignore", "pipe", "pipe"] });
   return new Promise((done, fail) => {
     let out = "";
     const timer = setTimeout(() => fail(new Error(`Leshan did not start:\n${out}`)), 60_000);
@@ -101,10 +105,11 @@ function launch(coapPort: number, httpPort: number): Promise<ChildProcess> {
   });
 }
 
-export async function startLeshanServer(): Promise<LeshanServer> {
+export async function startLeshanServer(o: { bootstrap?: boolean } = {}): Promise<LeshanServer> {
   const coapPort = await freeUdpPort();
   const httpPort = await freePort();
-  let child = await launch(coapPort, httpPort);
+  const bootstrapPort = o.bootstrap ? await freeUdpPort() : undefined;
+  let child = await launch(coapPort, httpPort, bootstrapPort);
   let seen = 0;
   const api = `http://127.0.0.1:${httpPort}`;
   const get = async <T>(path: string): Promise<T> => {
@@ -122,6 +127,11 @@ export async function startLeshanServer(): Promise<LeshanServer> {
   return {
     coapPort,
     url: `coap://127.0.0.1:${coapPort}`,
+    ...(bootstrapPort ? { bootstrapUrl: `coap://127.0.0.1:${bootstrapPort}` } : {}),
+    bootstrapConfig: async (endpoint, serverUrl, lifetime) => {
+      const q = new URLSearchParams({ endpoint, server: serverUrl, lifetime: String(lifetime) });
+      await get(`/bootstrap-config?${q}`);
+    },
     clients: () => get("/clients"),
     addModel: async (objectId, resources) => {
       await get(`/models?object=${objectId}&resources=${encodeURIComponent(resources)}`);
@@ -145,7 +155,7 @@ export async function startLeshanServer(): Promise<LeshanServer> {
     async restart() {
       await stop();
       seen = 0;
-      child = await launch(coapPort, httpPort);
+      child = await launch(coapPort, httpPort, bootstrapPort);
     },
     stop,
   };

@@ -50,18 +50,31 @@ import org.eclipse.leshan.server.observation.ObservationListener;
 import org.eclipse.leshan.server.registration.Registration;
 import org.eclipse.leshan.server.registration.RegistrationListener;
 import org.eclipse.leshan.server.registration.RegistrationUpdate;
+import org.eclipse.leshan.core.SecurityMode;
+import org.eclipse.leshan.core.request.BindingMode;
+import org.eclipse.leshan.server.bootstrap.BootstrapConfig;
+import org.eclipse.leshan.server.bootstrap.InMemoryBootstrapConfigStore;
+import org.eclipse.leshan.server.bootstrap.LeshanBootstrapServer;
+import org.eclipse.leshan.server.bootstrap.LeshanBootstrapServerBuilder;
+import org.eclipse.leshan.server.californium.bootstrap.endpoint.CaliforniumBootstrapServerEndpointsProvider;
+import org.eclipse.leshan.server.californium.bootstrap.endpoint.coap.CoapBootstrapServerProtocolProvider;
 
 /**
  * Runs an Eclipse Leshan LwM2M server on a UDP port and a small HTTP/JSON control API on a TCP port, so tests can
  * drive it: list registrations, read, write, execute, observe, cancel observations, write attributes, add object
  * models, and follow an event feed (registrations and notifications) by long-polling. The LwM2M side is Leshan's.
  *
- * Usage: java -jar leshan-server.jar --coap-port N --http-port M [--host 127.0.0.1]
+ * With `--bootstrap-port`, a Leshan bootstrap server runs too; `/bootstrap-config` tells it which server to hand
+ * an endpoint.
+ *
+ * Usage: java -jar leshan-server.jar --coap-port N --http-port M [--bootstrap-port B] [--host 127.0.0.1]
  */
 public final class LeshanServerPeer {
   private final LeshanServer server;
   private final Map<Integer, ObjectModel> models = new ConcurrentHashMap<>();
   private final List<String> events = new ArrayList<>();
+  private final InMemoryBootstrapConfigStore bootstrapConfigs = new InMemoryBootstrapConfigStore();
+  private LeshanBootstrapServer bootstrapServer;
 
   private LeshanServerPeer(String host, int coapPort) {
     for (ObjectModel m : ObjectLoader.loadDefault()) models.put(m.id, m);
@@ -264,6 +277,27 @@ public final class LeshanServerPeer {
     if (parts.length == 2 && parts[1].equals("events")) {
       return eventsAfter(Integer.parseInt(q.getOrDefault("since", "0")), Long.parseLong(q.getOrDefault("wait", "0")));
     }
+    if (parts.length == 2 && parts[1].equals("bootstrap-config")) {
+      BootstrapConfig c = new BootstrapConfig();
+      c.contentFormat = ContentFormat.TLV;
+      c.toDelete = List.of("/0", "/1");
+      BootstrapConfig.ServerSecurity dm = new BootstrapConfig.ServerSecurity();
+      dm.uri = q.get("server");
+      dm.bootstrapServer = false;
+      dm.securityMode = SecurityMode.NO_SEC;
+      dm.publicKeyOrId = new byte[0];
+      dm.serverPublicKey = new byte[0];
+      dm.secretKey = new byte[0];
+      dm.serverId = 123;
+      c.security.put(0, dm);
+      BootstrapConfig.ServerConfig sc = new BootstrapConfig.ServerConfig();
+      sc.shortId = 123;
+      sc.lifetime = Integer.parseInt(q.getOrDefault("lifetime", "300"));
+      sc.binding = java.util.EnumSet.of(BindingMode.U);
+      c.servers.put(0, sc);
+      bootstrapConfigs.add(q.get("endpoint"), c);
+      return "{\"ok\":true}";
+    }
     if (parts.length == 2 && parts[1].equals("models")) {
       addModel(q);
       return "{\"ok\":true}";
@@ -320,6 +354,16 @@ public final class LeshanServerPeer {
     int httpPort = Integer.parseInt(a.getOrDefault("--http-port", "8080"));
     LeshanServerPeer peer = new LeshanServerPeer(host, coapPort);
     peer.server.start();
+    if (a.containsKey("--bootstrap-port")) {
+      CaliforniumBootstrapServerEndpointsProvider.Builder endpoints =
+          new CaliforniumBootstrapServerEndpointsProvider.Builder(new CoapBootstrapServerProtocolProvider());
+      endpoints.addEndpoint(new InetSocketAddress(host, Integer.parseInt(a.get("--bootstrap-port"))), Protocol.COAP);
+      LeshanBootstrapServerBuilder builder = new LeshanBootstrapServerBuilder();
+      builder.setEndpointsProviders(endpoints.build());
+      builder.setConfigStore(peer.bootstrapConfigs);
+      peer.bootstrapServer = builder.build();
+      peer.bootstrapServer.start();
+    }
     HttpServer http = HttpServer.create(new InetSocketAddress(host, httpPort), 0);
     http.createContext("/", peer::serve);
     http.setExecutor(Executors.newCachedThreadPool());
@@ -327,6 +371,7 @@ public final class LeshanServerPeer {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       http.stop(0);
       peer.server.destroy();
+      if (peer.bootstrapServer != null) peer.bootstrapServer.destroy();
     }));
     System.out.println("READY coap=" + coapPort + " http=" + httpPort);
     System.out.flush();
