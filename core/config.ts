@@ -101,12 +101,69 @@ export const configSchema = z.object({
   SPOKES_EVENTS_MAX_BYTES: size.prefault("4GiB"),
   SPOKES_ACTIONS_MAX_AGE: duration.prefault("30d"),
   SPOKES_PRESENCE_MAX_AGE: duration.prefault("7d"),
+  /** Upstream LwM2M server (`coap://host:port`) the hub registers with as one LwM2M client; no gateway when absent. */
+  SPOKES_LWM2M_GATEWAY_SERVER_URL: url(["coap:"]).optional(),
+  /** Bootstrap server (`coap://host:port`) asked for the LwM2M server when SPOKES_LWM2M_GATEWAY_SERVER_URL is absent. */
+  SPOKES_LWM2M_GATEWAY_BOOTSTRAP_URL: url(["coap:"]).optional(),
+  /** The gateway's LwM2M endpoint client name. */
+  SPOKES_LWM2M_GATEWAY_ENDPOINT: z.string().min(1).max(256).default("spokes-hub"),
+  /** Registration lifetime; the gateway updates its registration at half of it. */
+  SPOKES_LWM2M_GATEWAY_LIFETIME: duration.prefault("5m").pipe(z.number().min(1000, "at least 1s")),
+  /** Longest time between notifications of an observed value when the server set no pmax; 0 = only on change. */
+  SPOKES_LWM2M_GATEWAY_NOTIFY_INTERVAL: duration.prefault("60s"),
+  /** JSON file with the exposed Things, used while no mapping is stored (later changes go through GraphQL). */
+  SPOKES_LWM2M_GATEWAY_MAPPING_FILE: z.string().min(1).optional(),
+  /** Local UDP port of the gateway (0: any free port). */
+  SPOKES_LWM2M_GATEWAY_PORT: port.default(0),
   /** How long the history read model keeps event and property values (whole days are dropped); 0 = forever. */
   SPOKES_HISTORY_MAX_AGE: duration.prefault("0"),
   /** Most events a projection applies in one transaction. */
   SPOKES_PROJECTION_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
   /** Longest wait for a projection batch to fill once its first event arrived. */
   SPOKES_PROJECTION_MAX_WAIT: duration.prefault("50ms"),
+  /** Port of the MQTT endpoint for devices (MQTT 3.1.1 over TCP). */
+  SPOKES_MQTT_PORT: port.default(1883),
+  /** Port of the MQTT endpoint over WebSocket. */
+  SPOKES_MQTT_WS_PORT: port.default(8083),
+  /** Address the MQTT endpoints bind; loopback unless set (e.g. `0.0.0.0`). */
+  SPOKES_MQTT_HOST: z.string().min(1).default("127.0.0.1"),
+  /** Port of MQTT over TLS; TLS is off when absent. Needs SPOKES_MQTT_TLS_CERT and SPOKES_MQTT_TLS_KEY. */
+  SPOKES_MQTT_TLS_PORT: port.optional(),
+  /** PEM file of the MQTT TLS server certificate (chain). */
+  SPOKES_MQTT_TLS_CERT: z.string().min(1).optional(),
+  /** PEM file of the MQTT TLS server key. */
+  SPOKES_MQTT_TLS_KEY: z.string().min(1).optional(),
+  /** How waiting actions reach a device: `all` at once in request order, or `ordered` one at a time. */
+  SPOKES_ACTION_DELIVERY: z.enum(["all", "ordered"]).default("all"),
+  /** Time to live of action requests that name none; `0` = they wait until delivered. */
+  SPOKES_ACTION_TTL: duration.prefault("0"),
+  /** Deliver only the latest of several waiting writes of the same property; the others are cancelled. */
+  SPOKES_ACTION_MERGE_WRITES: z.stringbool().default(false),
+  /** Per-device delivery settings, JSON: `{"device": {"delivery": "ordered", "ttl": "10m", "mergeWrites": true}}`. */
+  SPOKES_ACTION_DEVICES: z
+    .string()
+    .transform((text, ctx) => {
+      const entry = z.strictObject({
+        delivery: z.enum(["all", "ordered"]).optional(),
+        ttl: duration.optional(),
+        mergeWrites: z.boolean().optional(),
+      });
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        ctx.addIssue({ code: "custom", message: "expected JSON like {\"device\": {\"delivery\": \"ordered\"}}" });
+        return z.NEVER;
+      }
+      const parsed = z.record(z.string().min(1), entry).safeParse(json);
+      if (!parsed.success) {
+        const i = parsed.error.issues[0];
+        ctx.addIssue({ code: "custom", message: `${i?.path.join(".")}: ${i?.message}` });
+        return z.NEVER;
+      }
+      return parsed.data;
+    })
+    .optional(),
   /** URL devices and browsers reach the HTTP endpoint at (for `/.well-known/wot`); the request's Host when absent. */
   SPOKES_PUBLIC_URL: url(["http:", "https:"]).optional(),
   /** Announce the hub over DNS-SD (mDNS) at start; administrators can switch it at run time. */
