@@ -15,6 +15,7 @@ import { JetStreamEventLog } from "../../core/jetstream-event-log.ts";
 import type { Logger } from "../../core/log.ts";
 import { statusMetrics } from "../../projections/status.ts";
 import { serveAdmin } from "./admin.ts";
+import { startLwm2mGateway } from "./lwm2m-gateway.ts";
 import { findNatsServer, type NatsServerProcess, startNatsServer } from "./nats-server.ts";
 import { type ReadModels, startReadModels } from "./read-models.ts";
 import { type HubState, isAlive, readLiveState, readState, removeState, runtimeName, writeState } from "./state.ts";
@@ -119,6 +120,7 @@ export async function startHub(
   const stopAdmin = serveAdmin(log.nc, readModels, logger.child("admin"));
   let bff: Bff;
   let httpPort: number;
+  let lwm2mGateway: Awaited<ReturnType<typeof startLwm2mGateway>>;
   let registry: DeviceRegistry | undefined;
   // Ports the hub announces and names in its Thing Description; device bindings add theirs when they listen.
   const announced: AnnouncedPorts = { http: 0 };
@@ -169,9 +171,11 @@ export async function startHub(
       );
     });
     await ensureAdmin({ log, logger, password: config.SPOKES_ADMIN_PASSWORD, print });
+    lwm2mGateway = await startLwm2mGateway(config, log, logger.child("lwm2m-gateway"));
     announced.http = httpPort;
     if (config.SPOKES_DISCOVERY) await discovery.setEnabled(true);
   } catch (err) {
+    await lwm2mGateway?.stop();
     stopAdmin();
     await discovery.close();
     await registry?.close();
@@ -194,6 +198,7 @@ export async function startHub(
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      await lwm2mGateway?.stop().catch((err: unknown) => logger.warn("stopping the LwM2M gateway failed", { err }));
       stopAdmin();
       await discovery.close().catch((err: unknown) => logger.warn("stopping the DNS-SD announcement failed", { err }));
       await bff.close().catch((err: unknown) => logger.warn("stopping the GraphQL server failed", { err }));
