@@ -6,8 +6,13 @@ import type { Socket } from "node:dgram";
 import { createServer, type IncomingMessage, type OutgoingMessage, type Server } from "coap";
 import type { EventLog } from "../../core/event-log.ts";
 import type { Logger } from "../../core/log.ts";
+import { ActionDispatcher, DEFAULT_POLICY } from "../actions/dispatcher.ts";
+import { FactPublisher } from "../shared/fact-publisher.ts";
+import { ThingOwnership } from "../shared/ownership.ts";
+import { Lwm2mActionChannel } from "./lwm2m/action-channel.ts";
 import { DeviceRequests } from "./lwm2m/device-requests.ts";
 import { type EndpointGate, Lwm2mServer, reply } from "./lwm2m/lwm2m-server.ts";
+import { objectRegistry } from "./objects/index.ts";
 
 /** A handler for requests outside `/rd`; returns false when it does not serve the path. */
 export type CoapHandler = (req: IncomingMessage, res: OutgoingMessage) => boolean;
@@ -26,6 +31,9 @@ export type CoapWorkerOptions = {
   registerRate?: { max: number; windowMs: number };
   /** Plain-CoAP device paths, tried after `/rd`. */
   plain?: (worker: CoapWorker) => CoapHandler;
+  /** Shared with other bindings when given; otherwise the worker opens (and closes) its own. */
+  ownership?: ThingOwnership;
+  dispatcher?: ActionDispatcher;
 };
 
 export class CoapWorker {
@@ -33,6 +41,10 @@ export class CoapWorker {
   #lwm2m: Lwm2mServer | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
   #port = 0;
+  #owned: { close(): Promise<void> }[] = [];
+  #ownership: ThingOwnership | undefined;
+  #dispatcher: ActionDispatcher | undefined;
+  readonly #detach = new Map<string, () => void>();
 
   private constructor(server: Server) {
     this.server = server;
@@ -45,6 +57,16 @@ export class CoapWorker {
 
   get port(): number {
     return this.#port;
+  }
+
+  get ownership(): ThingOwnership {
+    if (!this.#ownership) throw new Error("the CoAP worker has not started");
+    return this.#ownership;
+  }
+
+  get dispatcher(): ActionDispatcher {
+    if (!this.#dispatcher) throw new Error("the CoAP worker has not started");
+    return this.#dispatcher;
   }
 
   /** Binds the UDP port and starts serving. */
@@ -67,6 +89,20 @@ export class CoapWorker {
       server.listen(o.port, o.host ?? "0.0.0.0", (err?: Error) => (err ? reject(err) : resolve()));
     });
     const worker = new CoapWorker(server);
+    const ownership = o.ownership ?? (await ThingOwnership.open(o.log, logger));
+    if (!o.ownership) worker.#owned.push(ownership);
+    worker.#ownership = ownership;
+    const dispatcher =
+      o.dispatcher ??
+      (await ActionDispatcher.open({
+        log: o.log,
+        ownerOf: (thing) => ownership.ownerOf(thing),
+        logger: logger.child("actions"),
+        // LwM2M clients get one request at a time; the next goes once the client answered.
+        policy: (device) => (worker.#lwm2m?.registrations.byEndpoint(device) ? { mode: "ordered" } : DEFAULT_POLICY),
+      }));
+    if (!o.dispatcher) worker.#owned.push(dispatcher);
+    worker.#dispatcher = dispatcher;
     const socket = server._sock as Socket;
     worker.#port = socket.address().port;
     const requests = new DeviceRequests({
@@ -76,6 +112,7 @@ export class CoapWorker {
     });
     const lwm2m = new Lwm2mServer({
       log: o.log,
+      facts: new FactPublisher(o.log, ownership),
       requests,
       gate: o.gate,
       logger: logger.child("lwm2m"),
@@ -84,6 +121,24 @@ export class CoapWorker {
       ...(o.registerRate ? { registerRate: o.registerRate } : {}),
     });
     worker.#lwm2m = lwm2m;
+    lwm2m.onReachable = (reg) => {
+      worker.#detach.get(reg.endpoint)?.();
+      const channel = new Lwm2mActionChannel({
+        endpoint: reg.endpoint,
+        management: lwm2m.management,
+        registry: objectRegistry,
+        reply: (r) => {
+          dispatcher
+            .report(reg.endpoint, r)
+            .catch((err: unknown) => logger.warn("recording an action reply failed", { err }));
+        },
+      });
+      worker.#detach.set(reg.endpoint, dispatcher.attach(reg.endpoint, channel));
+    };
+    lwm2m.onUnreachable = (endpoint) => {
+      worker.#detach.get(endpoint)?.();
+      worker.#detach.delete(endpoint);
+    };
     handlers = { lwm2m, ...(o.plain ? { plain: o.plain(worker) } : {}) };
     worker.#timer = setInterval(() => lwm2m.sweep(), o.sweepMs ?? 1000);
     worker.#timer.unref?.();
@@ -92,7 +147,9 @@ export class CoapWorker {
 
   async stop(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
+    for (const detach of this.#detach.values()) detach();
     this.#lwm2m?.close();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const o of this.#owned.reverse()) await o.close();
   }
 }

@@ -1,55 +1,74 @@
 /** The LwM2M server against Eclipse Leshan clients (LwM2M 1.1 and 1.0), with a real nats-server. */
+import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../core/config.ts";
+import { DeviceRegistry } from "../../core/device-registry.ts";
 import type { LoggedEvent } from "../../core/event-log.ts";
 import { JetStreamEventLog } from "../../core/jetstream-event-log.ts";
 import { createLogger } from "../../core/log.ts";
-import type { StreamName } from "../../core/subjects.ts";
+import { type StreamName, subjects } from "../../core/subjects.ts";
+import { provisionTestDevice } from "../../test/harness/devices.ts";
 import { startTestNats, type TestNats } from "../../test/harness/index.ts";
 import { type LeshanClient, leshanAvailable, startLeshanClient } from "../../test/peers/leshan-client/leshan-client.ts";
 import { CoapWorker } from "./coap-worker.ts";
 import { CONTENT_FORMAT } from "./codec/index.ts";
-import type { Peer } from "./lwm2m/device-requests.ts";
+import { registryGate } from "./lwm2m/endpoint-gate.ts";
 
 let nats: TestNats;
 let log: JetStreamEventLog;
+let dataDir: string;
+let registry: DeviceRegistry;
 let worker: CoapWorker;
-const allowed = new Set<string>();
-const refused: string[] = [];
 const clients: LeshanClient[] = [];
+const logger = createLogger("warn");
 
 beforeAll(async () => {
   nats = await startTestNats();
+  dataDir = await mkdtemp(join(tmpdir(), "spokes-lwm2m-"));
   log = await JetStreamEventLog.open({ servers: nats.url, settings: loadConfig({}) });
+  registry = await DeviceRegistry.open({ log, dataDir, logger });
   worker = await CoapWorker.start({
     log,
-    logger: createLogger("warn"),
+    logger,
     port: 0,
     host: "127.0.0.1",
-    awakeMs: 3000,
+    awakeMs: 2000,
     requestTimeoutMs: 10_000,
     sweepMs: 200,
-    gate: {
-      mayRegister: (endpoint) => allowed.has(endpoint),
-      refused: async (endpoint: string, _from: Peer) => {
-        refused.push(endpoint);
-      },
-    },
+    gate: registryGate(registry, logger),
   });
 }, 60_000);
 
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.stop()));
   await worker?.stop();
+  await registry?.close();
   await log?.close();
   await nats?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-function client(version: "1.1" | "1.0", endpoint: string, o: { lifetimeS?: number; binding?: "U" | "UQ" } = {}) {
-  allowed.add(endpoint);
+/** Starts a Leshan client for a device provisioned through the real provisioning flow. */
+async function client(version: "1.1" | "1.0", endpoint: string, o: { lifetimeS?: number; binding?: "U" | "UQ" } = {}) {
+  await provisionTestDevice(log, dataDir, endpoint);
+  await registry.sync();
   const c = startLeshanClient({ version, endpoint, serverUrl: `coap://127.0.0.1:${worker.port}`, ...o });
   clients.push(c);
   return c;
+}
+
+/** Appends an action request the way the GraphQL API does. */
+async function requestAction(thing: string, name: string, input?: unknown, ttlMs?: number) {
+  const actionId = randomUUID();
+  await log.append({
+    subject: subjects.actionRequest(thing, name),
+    type: "spokes.ActionRequested",
+    data: { actionId, ...(input !== undefined ? { input } : {}), ...(ttlMs ? { ttlMs } : {}), requestedBy: "tester" },
+  });
+  return actionId;
 }
 
 /** Waits for the first event in `stream` on `filter` (from the start) that `where` accepts. */
@@ -80,7 +99,7 @@ describe.each(["1.1", "1.0"] as const)("LwM2M %s client (Eclipse Leshan)", (vers
 
   beforeAll(async () => {
     if (!leshanAvailable(version)) throw new Error("run `npm run setup` to build the Leshan peers");
-    c = client(version, ep);
+    c = await client(version, ep);
     await c.next("registered");
   }, 60_000);
 
@@ -144,5 +163,118 @@ describe.each(["1.1", "1.0"] as const)("LwM2M %s client (Eclipse Leshan)", (vers
       (e) => e.data === 23.25,
     );
     expect(value.source).toBe(`devices/${ep}`);
+  });
+  it("When an operator writes the dimmer property, then the client receives the write and the action completes", async () => {
+    const actionId = await requestAction(`${ep}/3311/0`, "writeproperty:dimmer", 77);
+    expect(await c.next("write", (e) => e.path === "/3311/0/5851" && e.value === "77")).toBeDefined();
+    const done = await waitForEvent("ACTIONS", `actions.${actionId}.*`, (e) => e.subject.endsWith(".completed"));
+    expect(done.data).toMatchObject({ thing: `${ep}/3311/0`, name: "writeproperty:dimmer" });
+    const delivered = await waitForEvent("ACTIONS", `actions.${actionId}.delivered`);
+    expect(delivered.data).toMatchObject({ via: "lwm2m" });
+  });
+
+  it("When an operator invokes Reboot, then the client executes it and the action completes", async () => {
+    const actionId = await requestAction(`${ep}/3/0`, "reboot");
+    expect(await c.next("execute", (e) => e.path === "/3/0/4")).toBeDefined();
+    await waitForEvent("ACTIONS", `actions.${actionId}.completed`);
+  });
+
+  it("When an action names a resource the client lacks, then it fails with the device's answer", async () => {
+    const actionId = await requestAction(`${ep}/3311/0`, "writeproperty:on-time", 5);
+    const failed = await waitForEvent("ACTIONS", `actions.${actionId}.failed`);
+    expect(failed.data).toMatchObject({ error: expect.stringContaining("4.04") });
+  });
+
+  it("Given an observed resource with notification attributes, when it is cancelled either way, then it is no longer observed", async () => {
+    const m = worker.lwm2m.management;
+    // Leshan 1.5's client does not implement Write-Attributes (it answers 5.00); Leshan 2 does.
+    if (version === "1.1") await m.writeAttributes(ep, "/3303/0/5700", { pmin: 0, pmax: 60, st: 0.5 });
+    else await expect(m.writeAttributes(ep, "/3303/0/5700", { pmin: 0 })).rejects.toThrow(/5\.00/);
+    await m.observe(ep, "/3303/0/5700");
+    expect(m.observing(ep)).toContain("/3303/0/5700");
+    c.send("set /3303/0/5700 24.5");
+    await waitForEvent("EVENTS", `things.${enc(`${ep}/3303/0`)}.property.sensor-value`, (e) => e.data === 24.5);
+    expect(m.cancelObservation(ep, "/3303/0/5700", "active")).toBe(true);
+    expect(m.observing(ep)).not.toContain("/3303/0/5700");
+    await m.observe(ep, "/3303/0/5601");
+    expect(m.cancelObservation(ep, "/3303/0/5601", "reset")).toBe(true);
+    expect(m.observing(ep)).not.toContain("/3303/0/5601");
+  });
+
+  it("When the client de-registers, then the device is disconnected; when it registers again, then it is observed again", async () => {
+    c.send("deregister");
+    await c.next("deregistered");
+    await waitForEvent(
+      "PRESENCE",
+      `devices.${ep}.presence`,
+      (e) => (e.data as { state: string }).state === "disconnected",
+    );
+    expect(worker.lwm2m.registrations.byEndpoint(ep)).toBeUndefined();
+    c.send("start");
+    await c.next("registered");
+    await waitForEvent(
+      "PRESENCE",
+      `devices.${ep}.presence`,
+      (e) => (e.data as { state: string }).state === "connected" && e.seq > 0,
+    );
+    const reg = worker.lwm2m.registrations.byEndpoint(ep);
+    expect(reg).toBeDefined();
+    // The instance observation comes back with the new registration: a new value still arrives.
+    await waitForObserved(ep, "/3303/0");
+    c.send("set /3303/0/5700 26.75");
+    await waitForEvent("EVENTS", `things.${enc(`${ep}/3303/0`)}.property.sensor-value`, (e) => e.data === 26.75);
+  });
+});
+
+async function waitForObserved(ep: string, path: string) {
+  const deadline = Date.now() + 15_000;
+  while (!worker.lwm2m.management.observing(ep).includes(path)) {
+    if (Date.now() > deadline) throw new Error(`${path} of ${ep} was not observed again`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe.each(["1.1", "1.0"] as const)("LwM2M %s client in queue mode (Eclipse Leshan)", (version) => {
+  const ep = `sleepy-${version.replace(".", "")}`;
+
+  it("Given the client fell asleep, when a write is requested, then it waits and is sent once the client sends an update", async () => {
+    const c = await client(version, ep, { binding: "UQ" });
+    await c.next("registered");
+    await waitForEvent("THINGS", `things.${enc(`${ep}/3311/0`)}.td`);
+    const asleep = await waitForEvent(
+      "PRESENCE",
+      `devices.${ep}.presence`,
+      (e) => (e.data as { state: string }).state === "asleep",
+    );
+    expect(asleep.data).toMatchObject({ state: "asleep", until: expect.any(String) });
+    const actionId = await requestAction(`${ep}/3311/0`, "writeproperty:colour", "red");
+    await waitForEvent("ACTIONS", `actions.${actionId}.queued`);
+    expect(c.events.some((e) => e.event === "write" && e.path === "/3311/0/5706")).toBe(false);
+    c.send("update");
+    expect(await c.next("write", (e) => e.path === "/3311/0/5706")).toMatchObject({ value: "red" });
+    await waitForEvent("ACTIONS", `actions.${actionId}.completed`);
+  });
+});
+
+describe("LwM2M registration checks", () => {
+  it("Given a client that stops silently, when its lifetime runs out, then the device is disconnected", async () => {
+    const ep = "short-lived";
+    const c = await client("1.1", ep, { lifetimeS: 2 });
+    await c.next("registered");
+    c.send("stop");
+    await waitForEvent(
+      "PRESENCE",
+      `devices.${ep}.presence`,
+      (e) => (e.data as { state: string }).state === "disconnected",
+    );
+    expect(worker.lwm2m.registrations.byEndpoint(ep)).toBeUndefined();
+  });
+
+  it("When an unknown endpoint registers, then it is refused with 4.03 and recorded as a provisioning request", async () => {
+    const ep = "stranger-1";
+    const c = startLeshanClient({ version: "1.1", endpoint: ep, serverUrl: `coap://127.0.0.1:${worker.port}` });
+    clients.push(c);
+    expect(await c.next("registration-failed")).toMatchObject({ code: expect.stringMatching(/FORBIDDEN|4\.03/) });
+    await waitForEvent("PROVISIONING", `provisioning.${ep}.requested`);
   });
 });

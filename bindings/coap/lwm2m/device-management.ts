@@ -54,7 +54,7 @@ export type NotificationAttributes = z.infer<typeof attributesSchema>;
 export function errorOfDeviceCode(code: string, what: string): SpokesError {
   switch (code) {
     case "4.04":
-      return new NotFoundError(`the device has nothing at ${what}`);
+      return new NotFoundError(`${what}: the device has no such resource (4.04)`);
     case "4.05":
     case "4.01":
     case "4.03":

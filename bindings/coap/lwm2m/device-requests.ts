@@ -10,6 +10,11 @@ import { formatNumber } from "../coap-formats.ts";
 
 export type Peer = { address: string; port: number };
 
+/** The device did not answer at all (as opposed to answering with an error code). */
+export class DeviceSilentError extends UnavailableError {
+  override name = "DeviceSilentError";
+}
+
 export type DeviceRequest = {
   method: "GET" | "PUT" | "POST" | "DELETE";
   path: string;
@@ -73,7 +78,7 @@ export class DeviceRequests {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        reject(new UnavailableError(`the device did not answer ${r.method} ${r.path} (${why})`));
+        reject(new DeviceSilentError(`the device did not answer ${r.method} ${r.path} (${why})`));
       };
       const timer = setTimeout(() => {
         fail("timeout");

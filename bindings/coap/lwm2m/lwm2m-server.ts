@@ -6,10 +6,11 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, OutgoingMessage } from "coap";
 import { RateLimitedError, UnavailableError, ValidationError } from "../../../core/errors.ts";
-import type { AppendRequest, EventLog } from "../../../core/event-log.ts";
+import type { EventLog } from "../../../core/event-log.ts";
 import type { Logger } from "../../../core/log.ts";
 import type { Presence } from "../../../core/messages.ts";
 import { subjects } from "../../../core/subjects.ts";
+import { type DeviceFact, factRequest } from "../../shared/device-facts.ts";
 import { coapErrorOf } from "../coap-errors.ts";
 import { formatNumber, LINK_FORMAT } from "../coap-formats.ts";
 import { formatPath, type LwM2mNode, type LwM2mPath } from "../codec/index.ts";
@@ -30,8 +31,14 @@ export interface EndpointGate {
   refused(endpoint: string, from: Peer): Promise<void>;
 }
 
+/** Stores what a device published, after checking it may (the shared FactPublisher has this shape). */
+export interface FactSink {
+  publish(device: string, fact: DeviceFact, data: unknown): Promise<unknown>;
+}
+
 export type Lwm2mServerOptions = {
   log: EventLog;
+  facts?: FactSink;
   requests: DeviceRequests;
   gate: EndpointGate;
   logger: Logger;
@@ -63,8 +70,11 @@ export class Lwm2mServer {
   readonly #now: () => number;
   readonly #asleep = new Set<string>();
   readonly #rate = new Map<string, { start: number; count: number }>();
-  /** Called after a client registered and its Things were described (e.g. to deliver waiting actions). */
-  onRegistered: (r: Registration) => void = () => {};
+  readonly #facts: FactSink;
+  /** The client can take requests now: registered and described, and awake in queue mode. */
+  onReachable: (r: Registration) => void = () => {};
+  /** The client cannot take requests now: de-registered, expired, or asleep. */
+  onUnreachable: (endpoint: string) => void = () => {};
 
   constructor(o: Lwm2mServerOptions) {
     this.#o = {
@@ -76,6 +86,7 @@ export class Lwm2mServer {
     };
     this.#registry = o.registry ?? objectRegistry;
     this.#now = o.now ?? Date.now;
+    this.#facts = o.facts ?? { publish: (device, fact, data) => o.log.append(factRequest(device, fact, data)) };
     this.queue = new RequestQueue({ now: this.#now, registration: (e) => this.registrations.byEndpoint(e) });
     this.management = new DeviceManagement({
       requests: o.requests,
@@ -204,7 +215,7 @@ export class Lwm2mServer {
         ? reg.instances.filter((i) => !NOT_OBSERVED.has(i.objectId)).map((i) => `/${i.objectId}/${i.instanceId}`)
         : [];
       await this.management.reobserve(reg.endpoint, observe);
-      this.onRegistered(reg);
+      if (this.registrations.byId(reg.id) === reg) this.onReachable(reg);
     } catch (err) {
       this.#o.logger.warn("setting up an LwM2M registration failed", { endpoint: reg.endpoint, err });
     }
@@ -240,6 +251,7 @@ export class Lwm2mServer {
       return;
     }
     reply(res, "2.02");
+    this.onUnreachable(reg.endpoint);
     this.management.forget(reg.endpoint, false);
     this.#o.logger.info("LwM2M client de-registered", { endpoint: reg.endpoint });
     void this.#presence(reg, "disconnected");
@@ -251,8 +263,9 @@ export class Lwm2mServer {
     if (!reg) return;
     if (reg.queueMode) reg.awakeUntil = this.#now() + this.#o.awakeMs;
     if (always || this.#asleep.has(endpoint)) {
-      this.#asleep.delete(endpoint);
+      const woke = this.#asleep.delete(endpoint);
       void this.#presence(reg, "connected");
+      if (woke) this.onReachable(reg);
     }
     this.queue.pump(endpoint);
   }
@@ -262,6 +275,7 @@ export class Lwm2mServer {
     const now = this.#now();
     for (const reg of this.registrations.expired(now)) {
       this.registrations.remove(reg.id);
+      this.onUnreachable(reg.endpoint);
       this.management.forget(reg.endpoint, false);
       this.#asleep.delete(reg.endpoint);
       this.#o.logger.info("LwM2M registration expired", { endpoint: reg.endpoint });
@@ -270,6 +284,7 @@ export class Lwm2mServer {
     for (const reg of this.registrations.all()) {
       if (reg.queueMode && reg.awakeUntil <= now && !this.#asleep.has(reg.endpoint)) {
         this.#asleep.add(reg.endpoint);
+        this.onUnreachable(reg.endpoint);
         void this.#presence(reg, "asleep");
       }
     }
@@ -312,28 +327,26 @@ export class Lwm2mServer {
         : path.instanceId !== undefined
           ? [{ instanceId: path.instanceId, node }]
           : [];
-    const appends: AppendRequest[] = [];
+    const facts: { thing: string; name: string; value: unknown }[] = [];
     for (const { instanceId, node: n } of instances) {
       if (!reg.instances.some((i) => i.objectId === path.objectId && i.instanceId === instanceId)) continue;
       const thing = thingIdOf(reg.endpoint, path.objectId, instanceId);
       for (const [resourceId, value] of resourceValuesOf(n, path.resourceId)) {
         const name = affordanceName(this.#registry, path.objectId, resourceId);
-        appends.push({
-          subject: subjects.property(thing, name),
-          type: "spokes.PropertyReported",
-          data: value,
-          source: source(reg.endpoint),
-        });
+        facts.push({ thing, name, value });
       }
     }
-    if (appends.length === 0) return;
-    this.#o.log.appendMany(appends).catch((err: unknown) =>
-      this.#o.logger.warn("recording reported values failed", {
-        endpoint: reg.endpoint,
-        path: formatPath(path),
-        err,
-      }),
-    );
+    for (const f of facts) {
+      this.#facts
+        .publish(reg.endpoint, { kind: "property", thing: f.thing, name: f.name }, f.value)
+        .catch((err: unknown) =>
+          this.#o.logger.warn("recording a reported value failed", {
+            endpoint: reg.endpoint,
+            path: formatPath(path),
+            err,
+          }),
+        );
+    }
   }
 
   close(): void {

@@ -1,0 +1,82 @@
+/**
+ * Actions for LwM2M Things: `writeproperty:{name}` becomes a Write of the resource, any other action an Execute.
+ * The channel is attached to the dispatcher while the client is reachable (registered, and awake in queue mode);
+ * the client's answer is both the delivery and the reply.
+ */
+import { SpokesError } from "../../../core/errors.ts";
+import type { ActionChannel, ActionReply, PendingAction } from "../../actions/dispatcher.ts";
+import type { ObjectRegistry } from "../objects/index.ts";
+import type { DeviceManagement } from "./device-management.ts";
+import { DeviceSilentError } from "./device-requests.ts";
+import { parseThingId, resourceOfAffordance } from "./thing-mapping.ts";
+
+const WRITE = "writeproperty:";
+
+/** The LwM2M operation an action stands for, or undefined when it names no resource of an LwM2M Thing. */
+export function operationOf(
+  a: Pick<PendingAction, "thing" | "name" | "input">,
+  registry: ObjectRegistry,
+): { kind: "write" | "execute"; endpoint: string; path: string } | undefined {
+  const t = parseThingId(a.thing);
+  if (!t) return undefined;
+  const write = a.name.startsWith(WRITE);
+  const name = write ? a.name.slice(WRITE.length) : a.name;
+  const resourceId = resourceOfAffordance(registry, t.objectId, name);
+  if (resourceId === undefined) return undefined;
+  return {
+    kind: write ? "write" : "execute",
+    endpoint: t.endpoint,
+    path: `/${t.objectId}/${t.instanceId}/${resourceId}`,
+  };
+}
+
+export class Lwm2mActionChannel implements ActionChannel {
+  readonly via = "lwm2m";
+  readonly #endpoint: string;
+  readonly #management: DeviceManagement;
+  readonly #registry: ObjectRegistry;
+  readonly #reply: (reply: ActionReply) => void;
+
+  constructor(o: {
+    endpoint: string;
+    management: DeviceManagement;
+    registry: ObjectRegistry;
+    reply: (reply: ActionReply) => void;
+  }) {
+    this.#endpoint = o.endpoint;
+    this.#management = o.management;
+    this.#registry = o.registry;
+    this.#reply = o.reply;
+  }
+
+  accepts(action: PendingAction): boolean {
+    return operationOf(action, this.#registry)?.endpoint === this.#endpoint;
+  }
+
+  /** Sends the actions one by one; stops at the first the client did not answer. */
+  async deliver(actions: readonly PendingAction[]): Promise<number> {
+    let answered = 0;
+    for (const action of actions) {
+      const op = operationOf(action, this.#registry);
+      if (!op) break;
+      let reply: ActionReply;
+      try {
+        if (op.kind === "write") await this.#management.writeValue(op.endpoint, op.path, action.input);
+        else
+          await this.#management.execute(
+            op.endpoint,
+            op.path,
+            typeof action.input === "string" ? action.input : undefined,
+          );
+        reply = { actionId: action.actionId, status: "completed" };
+      } catch (err) {
+        if (!(err instanceof SpokesError) || err instanceof DeviceSilentError) break;
+        reply = { actionId: action.actionId, status: "failed", error: err.message };
+      }
+      answered++;
+      // The dispatcher records Delivered when this returns; the reply follows it.
+      setTimeout(() => this.#reply(reply), 0);
+    }
+    return answered;
+  }
+}
