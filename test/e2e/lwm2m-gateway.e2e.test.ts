@@ -1,0 +1,133 @@
+/**
+ * The whole hub with its LwM2M gateway, as an operator uses it: `spokes start` with a mapping file and Leshan as
+ * the upstream server; a value appended with the CLI is read by Leshan; an administrator changes the mapping over
+ * GraphQL and Leshan sees the new objects without a restart; other users may not.
+ */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningCli, spawnUntil, spokes, stopAllStarted } from "../harness/cli.ts";
+import { freePort } from "../harness/ports.ts";
+import { type LeshanServer, startLeshanServer } from "../peers/leshan-server/leshan-server.ts";
+
+const EP = "hub-e2e";
+const LAMP = "urn:dev:e2e-lamp";
+const MODEL = "1:RW:STRING,2:RW:INTEGER,3:RW:FLOAT,4:RW:BOOLEAN,5:RW:OPAQUE,6:RW:TIME,7:E:NONE";
+
+type Gql = { data?: Record<string, Record<string, unknown> | null>; errors?: { message: string }[] };
+
+let leshan: LeshanServer;
+let hub: RunningCli;
+let dir: string;
+let env: Record<string, string>;
+let graphql: string;
+
+async function gql(query: string, token?: string): Promise<Gql> {
+  const res = await fetch(graphql, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query }),
+  });
+  return (await res.json()) as Gql;
+}
+
+/** Logs in, retrying while the access projection catches up. */
+async function login(user: string, password: string): Promise<string> {
+  for (let i = 0; i < 100; i++) {
+    const r = await gql(
+      `mutation { login(user: "${user}", password: "${password}") { ... on Session { accessToken } } }`,
+    );
+    const token = r.data?.login?.accessToken;
+    if (typeof token === "string") return token;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${user} could not log in`);
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "spokes-e2e-lwm2m-"));
+  leshan = await startLeshanServer();
+  await leshan.addModel(26241, MODEL);
+  const mappingFile = join(dir, "lwm2m.json");
+  await writeFile(
+    mappingFile,
+    JSON.stringify({
+      exposures: [{ thing: LAMP, kind: "property", name: "level", type: "integer", access: "readwrite" }],
+    }),
+  );
+  env = {
+    SPOKES_DATA_DIR: join(dir, "data"),
+    SPOKES_EMBEDDED_NATS_PORT: String(await freePort()),
+    SPOKES_HTTP_PORT: String(await freePort()),
+    SPOKES_MQTT_PORT: String(await freePort()),
+    SPOKES_MQTT_WS_PORT: String(await freePort()),
+    SPOKES_COAP_PORT: String(await freePort()),
+    SPOKES_DISCOVERY: "false",
+    SPOKES_ADMIN_PASSWORD: "correct horse battery",
+    SPOKES_LWM2M_GATEWAY_SERVER_URL: leshan.url,
+    SPOKES_LWM2M_GATEWAY_ENDPOINT: EP,
+    SPOKES_LWM2M_GATEWAY_LIFETIME: "30s",
+    SPOKES_LWM2M_GATEWAY_MAPPING_FILE: mappingFile,
+  };
+  graphql = `http://127.0.0.1:${env.SPOKES_HTTP_PORT}/graphql`;
+  hub = await spawnUntil("node", ["start"], env, /Spokes ready/, 120_000);
+  await leshan.waitFor((e) => e.kind === "registered" && e.endpoint === EP, 60_000);
+}, 180_000);
+
+afterAll(async () => {
+  await stopAllStarted();
+  await leshan?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe("the hub's LwM2M gateway", () => {
+  it("Given a value appended with the CLI, When Leshan reads the mapped resource, Then it gets that value", async () => {
+    const appended = await spokes("node", ["append", "property", LAMP, "level", "64"], env);
+    expect(appended.code).toBe(0);
+    const r = await leshan.call(EP, "read", { path: "/26241/0/2", format: "TEXT" });
+    expect(r).toMatchObject({ code: "CONTENT", content: { value: 64 } });
+  });
+
+  it("When an administrator sets a new mapping over GraphQL, Then Leshan sees the new object without a restart", async () => {
+    const token = await login("admin", "correct horse battery");
+    const before = await gql(`{ lwm2mGatewayMapping(endpoint: "${EP}") { changedBy revision } }`, token);
+    expect(before.data?.lwm2mGatewayMapping).toMatchObject({ changedBy: "mapping file" });
+    const set = await gql(
+      `mutation { setLwm2mGatewayMapping(endpoint: "${EP}", mapping: { exposures: [
+        { thing: "${LAMP}", kind: "property", name: "level", type: "integer", access: "readwrite" },
+        { thing: "${LAMP}", kind: "action", name: "blink", objectId: 26300 }
+      ] }) { __typename ... on Lwm2mGatewayMapping { changedBy revision } } }`,
+      token,
+    );
+    expect(set.data?.setLwm2mGatewayMapping).toMatchObject({ __typename: "Lwm2mGatewayMapping", changedBy: "admin" });
+    await leshan.waitFor((e) => e.kind === "updated" && e.endpoint === EP, 60_000);
+    const [client] = (await leshan.clients()).filter((c) => c.endpoint === EP);
+    expect(client?.objectLinks).toContain("</26300/0>");
+  });
+
+  it("Given a mapping that uses one path twice, Then the mutation answers ValidationError and nothing changes", async () => {
+    const token = await login("admin", "correct horse battery");
+    const r = await gql(
+      `mutation { setLwm2mGatewayMapping(endpoint: "${EP}", mapping: { exposures: [
+        { thing: "a", kind: "property", name: "x", objectId: 30000, instanceId: 0 },
+        { thing: "b", kind: "property", name: "y", objectId: 30000, instanceId: 0 }
+      ] }) { __typename } }`,
+      token,
+    );
+    expect(r.data?.setLwm2mGatewayMapping).toEqual({ __typename: "ValidationError" });
+    const now = await gql(`{ lwm2mGatewayMapping(endpoint: "${EP}") { changedBy } }`, token);
+    expect(now.data?.lwm2mGatewayMapping).toEqual({ changedBy: "admin" });
+  });
+
+  it("Given a user who is no administrator, Then reading or changing the mapping is refused", async () => {
+    const admin = await login("admin", "correct horse battery");
+    await gql(`mutation { addUser(user: "olga", password: "olga's long password") { __typename } }`, admin);
+    const olga = await login("olga", "olga's long password");
+    const set = await gql(`mutation { setLwm2mGatewayMapping(endpoint: "${EP}", mapping: {}) { __typename } }`, olga);
+    expect(set.data?.setLwm2mGatewayMapping).toEqual({ __typename: "Forbidden" });
+    const read = await gql(`{ lwm2mGatewayMapping(endpoint: "${EP}") { revision } }`, olga);
+    expect(read.errors?.[0]?.message).toMatch(/administrator/);
+    expect(hub.output()).not.toContain("olga's long password");
+  });
+});
