@@ -296,7 +296,9 @@ export class MqttBinding {
 
   async stop(): Promise<void> {
     this.stopListening();
-    await Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    // Servers stop accepting at once but report closed only when their connections end: close the clients first.
+    const closed = Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
     await new Promise<void>((r) => this.broker.close(() => r()));
+    await closed;
   }
 }
