@@ -6,13 +6,13 @@ import { eq } from "drizzle-orm";
 import type { EventLog } from "../core/event-log.ts";
 import type { Logger } from "../core/log.ts";
 import type { Role } from "../core/messages.ts";
-import { groupsOfUser } from "../projections/access/queries.ts";
 import { isRole } from "../projections/access/roles.ts";
-import { accessUsers } from "../projections/access/tables.ts";
+import { accessMembers, accessUsers } from "../projections/access/tables.ts";
 import type { Db } from "../projections/db/database.ts";
-import { verifyAccessToken } from "./auth/access-tokens.ts";
 import type { SigningKeys } from "./auth/keys.ts";
 import type { RefreshTokenStore } from "./auth/refresh-tokens.ts";
+import type { TokenVerifier } from "./auth/verified-tokens.ts";
+import type { LiveFeeds } from "./live/live-feed.ts";
 
 /** Admins of this group are the hub's administrators: they see and manage everything. */
 export const ADMIN_GROUP = "admins";
@@ -20,8 +20,12 @@ export const ADMIN_GROUP = "admins";
 export type Services = {
   db: Db;
   log: EventLog;
+  /** Shared live tails of the streams, for subscriptions. */
+  feeds: LiveFeeds;
   logger: Logger;
   keys: SigningKeys;
+  /** Checks access tokens (signature, claims, expiry), remembering ones already verified. */
+  verifyToken: TokenVerifier;
   refreshTokens: RefreshTokenStore;
   accessTtlMs: number;
   refreshTtlMs: number;
@@ -51,14 +55,16 @@ export type CallerCheck = { ok: true; caller: Caller | undefined } | { ok: false
  */
 export async function resolveCaller(services: Services, token: string | undefined): Promise<CallerCheck> {
   if (token === undefined) return { ok: true, caller: undefined };
-  const check = await verifyAccessToken(services.keys, token);
+  const check = await services.verifyToken(token);
   if (!check.ok) return { ok: false, reason: check.reason };
-  const [user] = await services.db
-    .select({ user: accessUsers.user })
+  // One round trip: the user (no row: unknown) with each group membership (null group: none).
+  const rows = await services.db
+    .select({ group: accessMembers.group, role: accessMembers.role })
     .from(accessUsers)
+    .leftJoin(accessMembers, eq(accessMembers.user, accessUsers.user))
     .where(eq(accessUsers.user, check.user));
-  if (!user) return { ok: false, reason: "unknown user" };
+  if (rows.length === 0) return { ok: false, reason: "unknown user" };
   const roles = new Map<string, Role>();
-  for (const r of await groupsOfUser(services.db, check.user)) if (isRole(r.role)) roles.set(r.group, r.role);
+  for (const r of rows) if (r.group !== null && r.role !== null && isRole(r.role)) roles.set(r.group, r.role);
   return { ok: true, caller: { user: check.user, admin: roles.get(ADMIN_GROUP) === "admin", roles } };
 }

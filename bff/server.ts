@@ -16,6 +16,7 @@ import { DEFAULT_ACCESS_TTL_MS } from "./auth/access-tokens.ts";
 import { JetStreamRefreshTokenStore } from "./auth/jetstream-refresh-token-store.ts";
 import { loadOrCreateSigningKeys } from "./auth/keys.ts";
 import { DEFAULT_REFRESH_TTL_MS, type RefreshTokenStore } from "./auth/refresh-tokens.ts";
+import { cachedTokenVerifier } from "./auth/verified-tokens.ts";
 import {
   bearerToken,
   type Caller,
@@ -25,6 +26,7 @@ import {
   type Services,
 } from "./context.ts";
 import { queryLimits } from "./limits.ts";
+import { LiveFeeds } from "./live/live-feed.ts";
 import { maskError } from "./mask-error.ts";
 import { schema } from "./schema/schema.ts";
 
@@ -76,11 +78,14 @@ function unauthenticated(): Error {
 
 export async function createBff(o: BffOptions): Promise<Bff> {
   const refreshTtlMs = o.refreshTtlMs ?? DEFAULT_REFRESH_TTL_MS;
+  const keys = await loadOrCreateSigningKeys(o.dataDir);
   const services: Services = {
     db: o.db,
     log: o.log,
+    feeds: new LiveFeeds(o.log),
     logger: o.logger,
-    keys: await loadOrCreateSigningKeys(o.dataDir),
+    keys,
+    verifyToken: cachedTokenVerifier(keys),
     refreshTokens: o.refreshTokens ?? (await JetStreamRefreshTokenStore.open(o.log, refreshTtlMs)),
     accessTtlMs: o.accessTtlMs ?? DEFAULT_ACCESS_TTL_MS,
     refreshTtlMs,
@@ -166,6 +171,7 @@ export async function createBff(o: BffOptions): Promise<Bff> {
       }),
     async close() {
       await ws.dispose();
+      services.feeds.close();
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((r) => wss.close(() => r()));
       server.closeAllConnections();

@@ -5,13 +5,17 @@
  * Each of the 100 subscribers follows its own Thing; events are spread evenly over those Things, so each
  * subscriber receives 10 events/s and the hub delivers 1,000 notifications/s. Latency is measured from just before
  * the append (the moment a binding would append a device's event) to the subscriber's receipt.
+ * Baselines from the same run, to read the figures against a shared machine: the same number of `{ __typename }`
+ * requests (HTTP, token check and GraphQL with no data), and a plain NATS subscription in the same process
+ * receiving the same events (the floor the subscription path adds to). The load average is printed with each.
  * Run: `npm run bench:bff [-- --seconds 10 --rate 1000 --subscribers 100 --things 1000]`.
  */
+import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { gql, wsClient } from "../bff/test-client.ts";
 import { startTestHub, td } from "../bff/test-hub.ts";
 import { runtimeName } from "../bin/lib/state.ts";
-import { subjects } from "../core/subjects.ts";
+import { STREAM_SUBJECTS, subjects } from "../core/subjects.ts";
 
 const { values } = parseArgs({
   options: {
@@ -34,6 +38,11 @@ const pct = (xs: number[], p: number) => {
 };
 const fmt = (ms: number) => ms.toFixed(2);
 const now = () => performance.timeOrigin + performance.now();
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ");
+const loads: string[] = [`start ${load()}`];
 
 const hub = await startTestHub();
 try {
@@ -49,6 +58,12 @@ try {
   );
   await hub.caughtUp();
 
+  const floorLatencies: number[] = [];
+  for (let i = 0; i < QUERIES; i++) {
+    const t0 = performance.now();
+    await gql(hub.url, "{ __typename }", {}, admin);
+    floorLatencies.push(performance.now() - t0);
+  }
   const listLatencies: number[] = [];
   for (let i = 0; i < QUERIES; i++) {
     const t0 = performance.now();
@@ -64,6 +79,16 @@ try {
     }
   }
 
+  loads.push(`after queries ${load()}`);
+
+  const natsLatencies: number[] = [];
+  const raw = hub.log.nc.subscribe(STREAM_SUBJECTS.EVENTS[0] as string, {
+    callback: (err, msg) => {
+      if (err) return;
+      const sentAt = (msg.json() as { sentAt?: number }).sentAt;
+      if (typeof sentAt === "number") natsLatencies.push(now() - sentAt);
+    },
+  });
   const latencies: number[] = [];
   const clients = ids.slice(0, SUBS).map(() => wsClient(hub.url, admin));
   let ready = 0;
@@ -106,18 +131,25 @@ try {
   const achieved = total / ((performance.now() - start) / 1000);
   const deadline = Date.now() + 10_000;
   while (latencies.length < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  raw.unsubscribe();
   await Promise.all(clients.map((c) => c.dispose()));
   await Promise.allSettled(readers);
+  loads.push(`after subscriptions ${load()}`);
 
   console.log(`bench:bff — ${runtimeName()}, ${new Date().toISOString()}`);
   console.log("| measure | count | p50 ms | p99 ms | max ms |");
   console.log("|---|---:|---:|---:|---:|");
+  const row = (what: string, xs: number[], count: string | number = xs.length) =>
+    console.log(`| ${what} | ${count} | ${fmt(pct(xs, 50))} | ${fmt(pct(xs, 99))} | ${fmt(Math.max(...xs))} |`);
+  row("baseline: `{ __typename }`, sequential", floorLatencies);
   console.log(
     `| things(first: 100) with ${THINGS} Things, sequential | ${listLatencies.length} | ${fmt(pct(listLatencies, 50))} | ${fmt(pct(listLatencies, 99))} | ${fmt(Math.max(...listLatencies))} |`,
   );
   console.log(
     `| event → subscriber, ${SUBS} subscribers, ${Math.round(achieved)} events/s for ${SECONDS} s | ${latencies.length}/${total} | ${fmt(pct(latencies, 50))} | ${fmt(pct(latencies, 99))} | ${fmt(Math.max(...latencies))} |`,
   );
+  row("baseline: append → plain NATS subscriber, same events", natsLatencies, `${natsLatencies.length}/${total}`);
+  console.log(`load average (1, 5, 15 min): ${loads.join("; ")}`);
 } finally {
   await hub.close();
 }

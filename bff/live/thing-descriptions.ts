@@ -1,7 +1,7 @@
 /** TD changes (new versions and removals) from the THINGS stream, live, kept to the Things a caller may see. */
-import type { EventLog, LoggedEvent } from "../../core/event-log.ts";
+import type { LoggedEvent } from "../../core/event-log.ts";
 import { parseSubject, subjects } from "../../core/subjects.ts";
-import { liveEvents } from "./replay-then-watch.ts";
+import { type Live, liveEvents } from "./replay-then-watch.ts";
 
 export type TdChange = { seq: number; thing: string; removed: boolean; td: unknown; time: string };
 
@@ -25,9 +25,9 @@ export type TdChangesRequest = {
   visible: (thing: string) => Promise<boolean>;
 };
 
-export function thingDescriptions(log: EventLog, r: TdChangesRequest): AsyncIterableIterator<TdChange> {
+export function thingDescriptions(live: Live, r: TdChangesRequest): AsyncIterableIterator<TdChange> {
   const filter = r.thing ? [subjects.thingTd(r.thing), subjects.thingRemoved(r.thing)] : undefined;
-  return liveEvents(log, { stream: "THINGS", filter, since: r.since }, async (e) => {
+  return liveEvents(live, { stream: "THINGS", filter, since: r.since }, async (e) => {
     const change = toTdChange(e);
     return change && (await r.visible(change.thing)) ? change : undefined;
   });

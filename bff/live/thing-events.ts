@@ -1,8 +1,8 @@
 /** A Thing's events and property values, live from the EVENTS stream (never from Postgres). */
-import type { EventLog, LoggedEvent } from "../../core/event-log.ts";
+import type { LoggedEvent } from "../../core/event-log.ts";
 import { parseSubject, subjects } from "../../core/subjects.ts";
 import type { HistoryRow } from "../read/history.ts";
-import { END, liveEvents } from "./replay-then-watch.ts";
+import { END, type Live, liveEvents } from "./replay-then-watch.ts";
 
 export type ThingEventsRequest = {
   thing: string;
@@ -35,7 +35,7 @@ export function toValueRecord(e: LoggedEvent): HistoryRow | undefined {
 }
 
 /** The events as an async iterator that ends promptly (and frees its consumer) when the client goes away. */
-export function thingEvents(log: EventLog, r: ThingEventsRequest): AsyncIterableIterator<HistoryRow> {
+export function thingEvents(live: Live, r: ThingEventsRequest): AsyncIterableIterator<HistoryRow> {
   const request = { stream: "EVENTS" as const, filter: thingEventFilter(r.thing, r.name), since: r.since };
-  return liveEvents(log, request, async (e) => (r.allowed && !(await r.allowed()) ? END : toValueRecord(e)));
+  return liveEvents(live, request, async (e) => (r.allowed && !(await r.allowed()) ? END : toValueRecord(e)));
 }

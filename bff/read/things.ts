@@ -7,7 +7,18 @@ import { directoryThings as t } from "../../projections/directory/tables.ts";
 import type { Caller } from "../context.ts";
 import { decodeCursor, type Page, pageOf } from "./cursor.ts";
 
-export type ThingRow = typeof t.$inferSelect;
+/** A directory row; lists leave out the TD (the largest column), which the `td` field then loads in one batch. */
+export type ThingRow = Omit<typeof t.$inferSelect, "td"> & { td?: unknown };
+
+const SUMMARY = {
+  thing: t.thing,
+  title: t.title,
+  description: t.description,
+  types: t.types,
+  source: t.source,
+  version: t.version,
+  updatedAt: t.updatedAt,
+};
 export type ThingFilter = { type?: string | null; text?: string | null; group?: string | null };
 
 /** SQL that keeps only Things in a group the caller belongs to (nothing for hub admins). */
@@ -40,7 +51,7 @@ export async function thingsPage(
   }
   if (after) where.push(gt(t.thing, decodeCursor(after, "string")));
   const rows = await db
-    .select()
+    .select(SUMMARY)
     .from(t)
     .where(and(...where))
     .orderBy(asc(t.thing))

@@ -26,6 +26,8 @@ import "./mutations/set-lwm2m-gateway-mapping.ts";
 import "./subscriptions/thing-events.ts";
 import "./subscriptions/thing-descriptions.ts";
 import "./subscriptions/action-progress.ts";
+import "./subscriptions/device-presence.ts";
+import "./types/thing-presence.ts";
 import "./queries/devices.ts";
 import "./queries/provisioning-requests.ts";
 import "./queries/device-provisioning.ts";

@@ -55,7 +55,7 @@ builder.subscriptionField("actionProgress", (t) =>
       if (thing === undefined || !(await may(thing))) throw new NotFoundError(`no action "${a.actionId}"`);
       const request = { stream: "ACTIONS" as const, filter: actionStateFilter(a.actionId), since: startOf(a.since) };
       return liveEvents(
-        ctx.services.log,
+        ctx.services,
         request,
         async (e) => ((await may(thing)) ? toActionStep(e) : END),
         (step) => isTerminal(step.state),

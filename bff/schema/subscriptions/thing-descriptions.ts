@@ -32,7 +32,7 @@ builder.subscriptionField("thingDescriptions", (t) =>
       const a = parseArgs(input, { ...args, thing: args.thing == null ? null : String(args.thing) });
       const visible = subscribeCheck(ctx);
       if (a.thing && !(await visible(a.thing))) throw new NotFoundError(`no Thing "${a.thing}"`);
-      return thingDescriptions(ctx.services.log, { thing: a.thing, since: startOf(a.since), visible });
+      return thingDescriptions(ctx.services, { thing: a.thing, since: startOf(a.since), visible });
     },
     resolve: (change: TdChange) => change,
   }),

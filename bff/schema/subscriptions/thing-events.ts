@@ -33,7 +33,7 @@ builder.subscriptionField("thingEvents", (t) =>
       // Not visible and not allowed look the same: an empty subscription would hide typos, so fail instead.
       if (!(await may(a.thing))) throw new NotFoundError(`no Thing "${a.thing}"`);
       const allowed = () => may(a.thing);
-      return thingEvents(ctx.services.log, { thing: a.thing, name: a.name, since: startOf(a.since), allowed });
+      return thingEvents(ctx.services, { thing: a.thing, name: a.name, since: startOf(a.since), allowed });
     },
     resolve: (row: HistoryRow) => row,
   }),
