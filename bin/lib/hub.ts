@@ -15,6 +15,7 @@ import { JetStreamEventLog } from "../../core/jetstream-event-log.ts";
 import type { Logger } from "../../core/log.ts";
 import { statusMetrics } from "../../projections/status.ts";
 import { serveAdmin } from "./admin.ts";
+import { type DeviceBindings, startDeviceBindings } from "./device-bindings.ts";
 import { startLwm2mGateway } from "./lwm2m-gateway.ts";
 import { findNatsServer, type NatsServerProcess, startNatsServer } from "./nats-server.ts";
 import { type ReadModels, startReadModels } from "./read-models.ts";
@@ -122,6 +123,7 @@ export async function startHub(
   let httpPort: number;
   let lwm2mGateway: Awaited<ReturnType<typeof startLwm2mGateway>>;
   let registry: DeviceRegistry | undefined;
+  let deviceBindings: DeviceBindings | undefined;
   // Ports the hub announces and names in its Thing Description; device bindings add theirs when they listen.
   const announced: AnnouncedPorts = { http: 0 };
   const discovery = new DnsSdAnnouncer({
@@ -138,6 +140,7 @@ export async function startHub(
       certificateTtlMs: config.SPOKES_DEVICE_CERT_TTL,
     });
     const hubId = registry.ca.certificate.serialNumber.slice(0, 16);
+    deviceBindings = await startDeviceBindings(config, log, registry, logger.child("devices"));
     const provisioning = provisioningRoutes({
       flow: registry.flow,
       logger: logger.child("provisioning"),
@@ -160,7 +163,7 @@ export async function startHub(
       accessTtlMs: config.SPOKES_ACCESS_TOKEN_TTL,
       refreshTtlMs: config.SPOKES_REFRESH_TOKEN_TTL,
       metrics: async () => statusMetrics(await readModels.status()),
-      routes: [...provisioning],
+      routes: [...provisioning, ...deviceBindings.routes],
       discovery,
     });
     httpPort = await bff.listen(config.SPOKES_HTTP_PORT, config.SPOKES_HTTP_HOST).catch(async (cause: unknown) => {
@@ -173,11 +176,13 @@ export async function startHub(
     await ensureAdmin({ log, logger, password: config.SPOKES_ADMIN_PASSWORD, print });
     lwm2mGateway = await startLwm2mGateway(config, log, logger.child("lwm2m-gateway"));
     announced.http = httpPort;
+    announced.mqtt = (await deviceBindings.listen()).tcp;
     if (config.SPOKES_DISCOVERY) await discovery.setEnabled(true);
   } catch (err) {
     await lwm2mGateway?.stop();
     stopAdmin();
     await discovery.close();
+    await deviceBindings?.stop();
     await registry?.close();
     await readModels.stop();
     await log.close();
@@ -185,13 +190,23 @@ export async function startHub(
     throw err;
   }
   const devices = registry as DeviceRegistry;
+  const bindings = deviceBindings as DeviceBindings;
   const state: HubState = {
     pid: process.pid,
     startedAt: new Date().toISOString(),
     runtime: runtimeName(),
     nats: { url, embedded: nats !== undefined, version: log.features.version, pid: nats?.child.pid },
     http: { url: `http://${config.SPOKES_HTTP_HOST}:${httpPort}/graphql` },
-    workers: ["event-log", `projections (${readModels.database.kind})`, "graphql", "admin", "provisioning"],
+    workers: [
+      "event-log",
+      `projections (${readModels.database.kind})`,
+      "graphql",
+      "admin",
+      "provisioning",
+      "mqtt",
+      "http-devices",
+      "actions",
+    ],
   };
   writeState(dataDir, state);
 
@@ -202,6 +217,7 @@ export async function startHub(
       stopAdmin();
       await discovery.close().catch((err: unknown) => logger.warn("stopping the DNS-SD announcement failed", { err }));
       await bff.close().catch((err: unknown) => logger.warn("stopping the GraphQL server failed", { err }));
+      await bindings.stop().catch((err: unknown) => logger.warn("stopping the device bindings failed", { err }));
       await devices.close();
       await readModels.stop().catch((err: unknown) => logger.warn("stopping the projections failed", { err }));
       await log.close().catch((err: unknown) => logger.warn("closing the event log failed", { err }));
