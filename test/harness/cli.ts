@@ -71,7 +71,9 @@ export function spawnUntil(
   timeoutMs = 60_000,
 ): Promise<RunningCli> {
   const [cmd, ...pre] = RUNTIMES[runtime];
-  const child = spawn(cmd, [...pre, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+  // Tests never use fixed ports: unless a test picks them, the MQTT endpoints listen on any free port.
+  const ports = { SPOKES_MQTT_PORT: "0", SPOKES_MQTT_WS_PORT: "0" };
+  const child = spawn(cmd, [...pre, ...args], { cwd: ROOT, env: { ...process.env, ...ports, ...env } });
   started.add(child);
   let out = "";
   const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
