@@ -13,7 +13,7 @@ import {
   type StreamConfig,
 } from "@nats-io/jetstream";
 import { startFastIngest } from "@nats-io/jetstream/internal";
-import { headers, type MsgHdrs, type NatsConnection, nanos, nuid } from "@nats-io/nats-core";
+import { headers, type Msg, type MsgHdrs, type NatsConnection, nanos, nuid } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
 import { type CeHeaders, parseCeHeaders } from "./ce-headers.ts";
 import type { Config } from "./config.ts";
@@ -115,16 +115,15 @@ function ceHeaders(id: string, type: string, source: string, time: Date, receive
 }
 
 /** nats.js's message internals: the raw bytes (header block, then payload) and the header block's length. */
-type RawMsg = { msg?: { _msg?: { hdr?: unknown }; _rdata?: unknown } };
+type RawMsg = { _msg?: { hdr?: unknown }; _rdata?: unknown };
 
 /**
  * The CloudEvents headers of a message. Reads the raw header block when nats.js exposes it (far cheaper than its
  * parsed header map, which matters when replaying millions of messages); otherwise goes through `m.headers`.
  */
-function ceHeadersOf(m: JsMsg): CeHeaders {
-  const inner = (m as unknown as RawMsg).msg;
-  const length = inner?._msg?.hdr;
-  const raw = inner?._rdata;
+function ceHeadersOf(m: Pick<Msg, "headers">): CeHeaders {
+  const raw = (m as RawMsg)._rdata;
+  const length = (m as RawMsg)._msg?.hdr;
   if (typeof length === "number" && raw instanceof Uint8Array) {
     return length > 0 ? parseCeHeaders(decoder.decode(raw.subarray(0, length))) : {};
   }
@@ -139,12 +138,39 @@ function ceHeadersOf(m: JsMsg): CeHeaders {
   };
 }
 
-/** Turns a stored JetStream message back into a logged event. */
-export function decodeMessage(m: JsMsg): LoggedEvent {
-  const h = ceHeadersOf(m);
-  const info = m.info;
-  const receivedAt = h.received || new Date(info.timestampNanos / 1e6).toISOString();
-  const text = decoder.decode(m.data);
+/** Where a consumer's message sits in its stream, as its ack subject tells. */
+export type Delivery = {
+  stream: string;
+  streamSequence: number;
+  deliverySequence: number;
+  timestampNanos: number;
+  /** Messages left for the consumer after this one. */
+  pending: number;
+};
+
+/**
+ * Pure: the delivery info in a JetStream ack subject (`$JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.
+ * <delivery seq>.<nanos>.<pending>`, or the longer form with domain and account first), read as nats.js reads it;
+ * undefined for anything else.
+ */
+export function deliveryOf(reply: string): Delivery | undefined {
+  const t = reply.split(".");
+  if (t[0] !== "$JS" || t[1] !== "ACK") return undefined;
+  const at = t.length === 9 ? 2 : t.length >= 11 ? 4 : -1;
+  if (at === -1) return undefined;
+  const d: Delivery = {
+    stream: t[at] ?? "",
+    streamSequence: Number.parseInt(t[at + 3] ?? "", 10),
+    deliverySequence: Number.parseInt(t[at + 4] ?? "", 10),
+    timestampNanos: Number.parseInt(t[at + 5] ?? "", 10),
+    pending: Number.parseInt(t[at + 6] ?? "", 10),
+  };
+  return Number.isSafeInteger(d.streamSequence) && Number.isSafeInteger(d.deliverySequence) ? d : undefined;
+}
+
+function toLoggedEvent(h: CeHeaders, d: Delivery, subject: string, payload: Uint8Array): LoggedEvent {
+  const receivedAt = h.received || new Date(d.timestampNanos / 1e6).toISOString();
+  const text = decoder.decode(payload);
   let data: unknown;
   try {
     data = text === "" ? null : JSON.parse(text);
@@ -152,16 +178,30 @@ export function decodeMessage(m: JsMsg): LoggedEvent {
     data = text;
   }
   return {
-    stream: info.stream as StreamName,
-    seq: info.streamSequence,
-    subject: m.subject,
-    id: h.id || String(info.streamSequence),
+    stream: d.stream as StreamName,
+    seq: d.streamSequence,
+    subject,
+    id: h.id || String(d.streamSequence),
     type: h.type || "",
     source: h.source || "",
     time: h.time || receivedAt,
     receivedAt,
     data,
   };
+}
+
+/** Turns a stored JetStream message back into a logged event. */
+export function decodeMessage(m: JsMsg): LoggedEvent {
+  const inner = (m as unknown as { msg?: Msg }).msg;
+  return toLoggedEvent(ceHeadersOf(inner ?? m), m.info, m.subject, m.data);
+}
+
+/**
+ * The same for a message a pull consumer delivered to a plain subscription (no nats.js JsMsg around it), with the
+ * delivery info already read from its reply subject by `deliveryOf`. Bulk readers such as replay use this.
+ */
+export function decodeDelivered(m: Msg, d: Delivery): LoggedEvent {
+  return toLoggedEvent(ceHeadersOf(m), d, m.subject, m.data);
 }
 
 export class JetStreamEventLog implements EventLog {

@@ -1,7 +1,9 @@
 /** Where a replay reads from: ranges of one projection's stream, decoded, in batches. */
-import { DeliverPolicy, type JsMsg } from "@nats-io/jetstream";
+import { AckPolicy, DeliverPolicy } from "@nats-io/jetstream";
+import { createInbox, type Msg, nanos } from "@nats-io/nats-core";
+import { UnavailableError } from "../core/errors.ts";
 import type { LoggedEvent } from "../core/event-log.ts";
-import { decodeMessage, type JetStreamEventLog } from "../core/jetstream-event-log.ts";
+import { decodeDelivered, deliveryOf, type JetStreamEventLog } from "../core/jetstream-event-log.ts";
 import { Batcher } from "./batcher.ts";
 import type { AnyProjection } from "./projection.ts";
 
@@ -25,55 +27,105 @@ export async function resolveFrom(
   return bounds.last + 1;
 }
 
+/** Messages asked for in one pull request, and how long a request waits on the server. */
+const EXPIRES_MS = 10_000;
+/** With messages owed and none arriving for this long, the read fails (the consumer is gone, or the server). */
+const STALL_MS = 3 * EXPIRES_MS;
+
 /**
- * Events of the projection with `fromSeq <= seq <= toSeq`, in batches of at most `size`. An ordered consumer
- * keeps fetching in the background while the caller writes the previous batch, so NATS and Postgres overlap. The
- * messages are decoded in the consumer's callback as they arrive: no promise per message.
+ * Events of the projection with `fromSeq <= seq <= toSeq`, in batches of at most `size`. A pull consumer of its own
+ * (no acknowledgements, in memory, removed at the end or when left idle) delivers into a plain subscription, with
+ * the next request sent while the previous is still arriving, so NATS keeps delivering while the caller writes. The
+ * messages are decoded in the subscription's callback as they arrive (no promise and no nats.js JsMsg per message),
+ * and no more is asked for while `4 × size` decoded events wait for the caller.
  */
 export async function* readBatches(
-  log: Pick<JetStreamEventLog, "js">,
+  log: Pick<JetStreamEventLog, "jsm" | "nc">,
   p: AnyProjection,
   fromSeq: number,
   toSeq: number,
   size: number,
 ): AsyncIterable<LoggedEvent[]> {
   if (fromSeq > toSeq) return;
-  const filter = p.filter.length > 0 ? { filter_subjects: p.filter } : {};
-  const consumer = await log.js.consumers.get(p.stream, {
+  // Short: the consumer's name is in every message's reply subject, which nats.js parses byte by byte.
+  const name = `rp${Math.random().toString(36).slice(2, 10)}`;
+  const info = await log.jsm.consumers.add(p.stream, {
+    name,
+    ack_policy: AckPolicy.None,
     deliver_policy: DeliverPolicy.StartSequence,
     opt_start_seq: Math.max(1, fromSeq),
-    ...filter,
+    ...(p.filter.length > 0 ? { filter_subjects: p.filter } : {}),
+    mem_storage: true,
+    num_replicas: 1,
+    inactive_threshold: nanos(STALL_MS),
   });
-  if ((await consumer.info(true)).num_pending === 0) return;
   const batcher = new Batcher<LoggedEvent>();
-  // Up to and including `toSeq`, or up to the head when the filter skips it.
-  const take = (m: JsMsg) => {
-    if (batcher.ended) return;
-    if (m.seq > toSeq) return batcher.end();
-    batcher.add(decodeMessage(m));
-    if (m.seq === toSeq || m.info.pending === 0) batcher.end();
+  const chunk = Math.max(1000, size);
+  const maxBuffered = 4 * size;
+  const next = `$JS.API.CONSUMER.MSG.NEXT.${p.stream}.${name}`;
+  const request = JSON.stringify({ batch: chunk, expires: nanos(EXPIRES_MS) });
+  const inbox = createInbox();
+  /** Messages asked for and neither delivered nor expired. */
+  let owed = 0;
+  let delivered = 0;
+  let heard = Date.now();
+  const refill = () => {
+    while (!batcher.ended && owed <= chunk && batcher.buffered < maxBuffered) {
+      owed += chunk;
+      log.nc.publish(next, request, { reply: inbox });
+    }
   };
-  const messages = await consumer.consume({
-    max_messages: Math.max(1000, size * 2),
-    callback: (m) => {
+  const status = (m: Msg) => {
+    const code = m.headers?.code ?? 0;
+    if (code === 408) {
+      // The request expired: what it still owed will not come.
+      owed -= Number(m.headers?.get("Nats-Pending-Messages") || chunk);
+      owed = Math.max(0, owed);
+      refill();
+    } else if (code !== 100) {
+      throw new UnavailableError(`the replay's consumer stopped: ${code} ${m.headers?.description ?? ""}`.trim());
+    }
+  };
+  const take = (m: Msg) => {
+    heard = Date.now();
+    const d = m.reply ? deliveryOf(m.reply) : undefined;
+    if (d === undefined) return status(m);
+    owed = Math.max(0, owed - 1);
+    if (d.deliverySequence !== ++delivered) throw new UnavailableError("the replay's consumer skipped messages");
+    if (batcher.ended) return;
+    if (d.streamSequence > toSeq) return batcher.end();
+    batcher.add(decodeDelivered(m, d));
+    // Up to and including `toSeq`, or up to the head when the filter skips it.
+    if (d.streamSequence === toSeq || d.pending === 0) batcher.end();
+    else if (owed <= chunk) refill();
+  };
+  const sub = log.nc.subscribe(inbox, {
+    callback: (err, m) => {
       try {
+        if (err) throw err;
         take(m);
-      } catch (err) {
-        batcher.end(err);
+      } catch (e) {
+        batcher.end(e);
       }
     },
   });
-  messages.closed().then(
-    () => batcher.end(),
-    (err: unknown) => batcher.end(err ?? new Error("the replay's consumer stopped")),
-  );
+  const watchdog = setInterval(() => {
+    if (owed > 0 && Date.now() - heard > STALL_MS) batcher.end(new UnavailableError("the replay's consumer stopped"));
+  }, 1000);
+  watchdog.unref();
   try {
+    if (info.num_pending === 0) return;
+    refill();
     for (;;) {
       const batch = await batcher.next(size, 20);
+      refill();
       if (batch === undefined) return;
       yield batch;
     }
   } finally {
-    messages.stop();
+    clearInterval(watchdog);
+    batcher.end();
+    sub.unsubscribe();
+    await log.jsm.consumers.delete(p.stream, name).catch(() => {});
   }
 }

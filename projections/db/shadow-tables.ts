@@ -40,9 +40,17 @@ export function indexDefIn(def: string, schema: string, table: string): string {
 /**
  * Drops any leftover shadow schema and creates empty copies of `tables` in a new one: columns, defaults, checks,
  * primary keys and unique constraints (upserts need them), under the live names. Plain indexes come later
- * (`indexShadowTables`), after the bulk of the rows, which is much faster than maintaining them row by row.
+ * (`indexShadowTables`), after the bulk of the rows, which is much faster than maintaining them row by row. With
+ * `keysLater` the primary keys and unique constraints come then too (for projections whose writes never look a row
+ * up by key); building a key once over the loaded rows costs far less than inserting each row into it.
  */
-export async function createShadowTables(db: Db, live: string, shadow: string, tables: readonly string[]) {
+export async function createShadowTables(
+  db: Db,
+  live: string,
+  shadow: string,
+  tables: readonly string[],
+  keysLater = false,
+) {
   for (const t of tables) {
     const [found] = await rowsOf<{ oid: unknown }>(db, sql`select to_regclass(${`"${live}"."${t}"`}) as oid`);
     if (!found?.oid) {
@@ -63,20 +71,35 @@ export async function createShadowTables(db: Db, live: string, shadow: string, t
     await db.execute(
       sql`create table ${ident(shadow)}.${ident(t)} (like ${ident(live)}.${ident(t)} including all excluding indexes)${partition}`,
     );
-    const constraints = await rowsOf<{ name: string; def: string }>(
-      db,
-      sql`select conname as name, pg_get_constraintdef(c.oid) as def from pg_constraint c
-          where c.conrelid = ${`"${live}"."${t}"`}::regclass and c.contype in ('p', 'u')`,
-    );
-    for (const c of constraints) {
-      await db.execute(sql`alter table ${ident(shadow)}.${ident(t)} add constraint ${ident(c.name)} ${sql.raw(c.def)}`);
-    }
+    if (!keysLater) await addKeys(db, live, shadow, t);
   }
 }
 
-/** Creates the live tables' plain indexes on the shadow copies, under the same names. */
-export async function indexShadowTables(db: Db, live: string, shadow: string, tables: readonly string[]) {
+/** Adds the live table's primary key and unique constraints to its shadow copy, under the same names. */
+async function addKeys(db: Db, live: string, shadow: string, t: string) {
+  const constraints = await rowsOf<{ name: string; def: string }>(
+    db,
+    sql`select conname as name, pg_get_constraintdef(c.oid) as def from pg_constraint c
+        where c.conrelid = ${`"${live}"."${t}"`}::regclass and c.contype in ('p', 'u')`,
+  );
+  for (const c of constraints) {
+    await db.execute(sql`alter table ${ident(shadow)}.${ident(t)} add constraint ${ident(c.name)} ${sql.raw(c.def)}`);
+  }
+}
+
+/**
+ * Creates the live tables' plain indexes on the shadow copies, under the same names, and first their keys when
+ * `createShadowTables` left them for later.
+ */
+export async function indexShadowTables(
+  db: Db,
+  live: string,
+  shadow: string,
+  tables: readonly string[],
+  keysLater = false,
+) {
   for (const t of tables) {
+    if (keysLater) await addKeys(db, live, shadow, t);
     for (const i of await indexesOf(db, live, t)) {
       if (!i.isConstraint) await db.execute(sql.raw(indexDefIn(i.def, shadow, t)));
     }
