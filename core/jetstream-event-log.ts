@@ -154,18 +154,39 @@ export type Delivery = {
  * undefined for anything else.
  */
 export function deliveryOf(reply: string): Delivery | undefined {
-  const t = reply.split(".");
-  if (t[0] !== "$JS" || t[1] !== "ACK") return undefined;
-  const at = t.length === 9 ? 2 : t.length >= 11 ? 4 : -1;
+  if (!reply.startsWith("$JS.ACK.")) return undefined;
+  // The dots between the tokens after `$JS.ACK`, found in place instead of splitting.
+  const dots: number[] = [];
+  for (let dot = reply.indexOf(".", 8); dot !== -1; dot = reply.indexOf(".", dot + 1)) {
+    if (dots.length === 16) return undefined;
+    dots.push(dot);
+  }
+  // Seven tokens (six dots), or the longer form with domain and account hash first (eight dots or more).
+  const at = dots.length === 6 ? 0 : dots.length >= 8 ? 2 : -1;
   if (at === -1) return undefined;
-  const d: Delivery = {
-    stream: t[at] ?? "",
-    streamSequence: Number.parseInt(t[at + 3] ?? "", 10),
-    deliverySequence: Number.parseInt(t[at + 4] ?? "", 10),
-    timestampNanos: Number.parseInt(t[at + 5] ?? "", 10),
-    pending: Number.parseInt(t[at + 6] ?? "", 10),
+  const end = (i: number) => dots[at + i] ?? reply.length;
+  const streamSequence = digits(reply, end(2) + 1, end(3));
+  const deliverySequence = digits(reply, end(3) + 1, end(4));
+  if (!Number.isSafeInteger(streamSequence) || !Number.isSafeInteger(deliverySequence)) return undefined;
+  return {
+    stream: reply.slice(at === 0 ? 8 : end(-1) + 1, end(0)),
+    streamSequence,
+    deliverySequence,
+    timestampNanos: digits(reply, end(4) + 1, end(5)),
+    pending: digits(reply, end(5) + 1, end(6)),
   };
-  return Number.isSafeInteger(d.streamSequence) && Number.isSafeInteger(d.deliverySequence) ? d : undefined;
+}
+
+/** Pure: the decimal number in `s` from `from` to `to`, NaN unless that holds digits only. */
+function digits(s: string, from: number, to: number): number {
+  if (from >= to) return Number.NaN;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return Number.NaN;
+    n = n * 10 + c;
+  }
+  return n;
 }
 
 function toLoggedEvent(h: CeHeaders, d: Delivery, subject: string, payload: Uint8Array): LoggedEvent {
