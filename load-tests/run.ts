@@ -21,19 +21,29 @@ import { loadConfig } from "../core/config.ts";
 import { JetStreamEventLog } from "../core/jetstream-event-log.ts";
 import { freshDatabaseUrl } from "../projections/test-support.ts";
 import { ROOT, type Runtime, spawnUntil, stopAllStarted } from "../test/harness/cli.ts";
-import { freePort, startTestNats, startTestPostgres, waitForPort } from "../test/harness/index.ts";
+import { freePort, startTestNats, startTestPostgres } from "../test/harness/index.ts";
 import { measureCopy } from "./baselines/postgres-copy.ts";
+import { caughtUp, deviceEndpoints } from "./support/hub-probe.ts";
 import {
   type Child,
   findK6,
   type K6Summary,
+  mqttDriver,
   runK6,
-  runToEnd,
   scriptCommand,
   startListening,
   startMosquitto,
 } from "./support/processes.ts";
-import { commit, k6Errors, machine, markdown, metricValue, type Row, ratioOf } from "./support/report.ts";
+import {
+  commit,
+  type Figure,
+  figureRow,
+  k6Errors,
+  machine,
+  markdown,
+  metricValue,
+  type Row,
+} from "./support/report.ts";
 import { anonymousDevices, type Device, provisionDevices, seedThings } from "./support/seed.ts";
 
 const { values: args } = parseArgs({
@@ -101,40 +111,6 @@ const host = machine();
 const versions: Record<string, string> = {};
 const cleanups: (() => Promise<void>)[] = [];
 
-async function metricsText(base: string): Promise<string> {
-  return (await fetch(`${base}/metrics`)).text();
-}
-
-/** Resolves once every projection's lag is 0; returns when that was. */
-async function caughtUp(base: string, timeoutMs = 120_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const lags = [...(await metricsText(base)).matchAll(/^spokes_projection_lag\{[^}]*\} (\d+)/gm)].map((m) =>
-      Number(m[1]),
-    );
-    if (lags.length > 0 && lags.every((l) => l === 0)) return Date.now();
-    if (Date.now() > deadline) throw new Error(`projections did not catch up within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function status(url: string, init?: RequestInit): Promise<number> {
-  try {
-    const res = await fetch(url, init);
-    await res.arrayBuffer();
-    return res.status;
-  } catch {
-    return 0;
-  }
-}
-
-async function portOpen(port: number): Promise<boolean> {
-  return waitForPort(port, 1500).then(
-    () => true,
-    () => false,
-  );
-}
-
 type Target = { name: string; vars: Record<string, string> };
 
 /** Runs one scenario file against each target; returns the summaries by target name. */
@@ -160,60 +136,6 @@ async function scenario(runtime: Runtime, file: string, targets: Target[], commo
 }
 
 const perSecond = (count: number | undefined) => (count === undefined ? undefined : count / SECONDS);
-
-type Figure = {
-  value?: number | undefined;
-  ceiling?: { name: string; value: number | undefined };
-  lowerIsBetter?: boolean;
-  goal?: string;
-  /** Whether the goal is met; judged in full runs only, unless `judgeInSmoke` (a count, not a speed). */
-  met?: (value: number, ratio: number | undefined) => boolean;
-  judgeInSmoke?: boolean;
-  /** Why the hub's side could not run; the row then says "not available" and still shows the ceiling. */
-  missing?: string | undefined;
-  failed?: boolean;
-  errors?: number | undefined;
-  ceilingErrors?: number | undefined;
-  note?: string;
-};
-
-function addRow(runtime: string, scenario: string, measure: string, unit: string, f: Figure): void {
-  const ratio = f.missing ? undefined : ratioOf(f.value, f.ceiling?.value, f.lowerIsBetter ?? false);
-  const judged = f.met && f.value !== undefined && !f.missing && (!SMOKE || f.judgeInSmoke);
-  rows.push({
-    runtime,
-    scenario,
-    measure,
-    unit,
-    status: f.missing ? "unavailable" : f.failed ? "failed" : "ran",
-    ...(f.value !== undefined && !f.missing ? { value: f.value } : {}),
-    ...(f.ceiling?.value !== undefined ? { ceiling: { name: f.ceiling.name, value: f.ceiling.value } } : {}),
-    ...(ratio !== undefined ? { ratio } : {}),
-    ...(f.goal ? { goal: f.goal } : {}),
-    ...(judged && f.met ? { met: f.met(f.value as number, ratio) } : {}),
-    ...(f.errors !== undefined && !f.missing ? { errors: f.errors } : {}),
-    ...(f.ceilingErrors !== undefined ? { ceilingErrors: f.ceilingErrors } : {}),
-    ...(f.missing ? { note: f.missing } : f.note ? { note: f.note } : {}),
-  });
-}
-
-type DriverResult = { rate: number; errors: number; unacked: number; acked: number };
-
-/** The Node MQTT driver (load-tests/mqtt-driver.ts) on the hub's runtime, against one broker. */
-async function mqttDriver(runtime: Runtime, url: string, file: string, anonymous: boolean) {
-  const cmd = [
-    ...scriptCommand(runtime, join(ROOT, "load-tests", "mqtt-driver.ts")),
-    ...["--url", url, "--data", file, "--devices", String(LOAD.MQTT_VUS), "--window", String(LOAD.MQTT_WINDOW)],
-    ...["--seconds", String(SECONDS), ...(anonymous ? ["--anonymous"] : [])],
-  ];
-  const res = await runToEnd(cmd, (SECONDS + 60) * 1000);
-  try {
-    return JSON.parse(res.stdout.trim().split("\n").at(-1) ?? "") as DriverResult;
-  } catch {
-    say(`mqtt-driver ${url}: ${res.stderr.slice(0, 500)}`);
-    return undefined;
-  }
-}
 
 async function runOn(
   runtime: Runtime,
@@ -267,10 +189,7 @@ async function runOn(
     await caughtUp(base);
 
     // What the hub serves today.
-    const httpDevices = (await status(`${base}/things/probe/event/x`, { method: "POST", body: "1" })) === 401;
-    const longPoll = (await status(`${base}/devices/probe/actions?wait=0`)) === 401;
-    const mqttTcp = await portOpen(mqttPort);
-    const mqttWs = await portOpen(mqttWsPort);
+    const { httpDevices, longPoll, mqttTcp, mqttWs } = await deviceEndpoints(base, mqttPort, mqttWsPort);
     const provisioned = await provisionDevices(log, dataDir, DEVICES);
     const devices: Device[] = "devices" in provisioned ? provisioned.devices : anonymousDevices(DEVICES);
     const noDevices = "missing" in provisioned ? provisioned.missing : undefined;
@@ -298,7 +217,7 @@ async function runOn(
     const bareTarget = { name: "bare", vars: { TARGET: "baseline", BASE_URL: bareUrl, DATA_FILE: anonFile } };
 
     const add = (scenario: string, measure: string, unit: string, f: Figure) =>
-      addRow(runtime, scenario, measure, unit, f);
+      rows.push(figureRow({ runtime, scenario, measure, unit }, f, SMOKE));
     const hubOnly = { name: "hub", vars: hubTarget.vars };
 
     if (wanted("graphql-queries")) {
@@ -453,8 +372,16 @@ async function runOn(
     if (wanted("mqtt-driver") && shared.mosquitto) {
       const missing = noDevices ?? (mqttTcp ? undefined : "the hub's MQTT port is not open");
       say(`${runtime}-mqtt-driver: running for ${SECONDS} s`);
-      const mosq = await mqttDriver(runtime, `mqtt://127.0.0.1:${shared.mosquitto.tcpPort}`, anonFile, true);
-      const hubRun = missing ? undefined : await mqttDriver(runtime, `mqtt://127.0.0.1:${mqttPort}`, dataFile, false);
+      const shapeOf = { devices: LOAD.MQTT_VUS, window: LOAD.MQTT_WINDOW, seconds: SECONDS };
+      const brokerUrl = `mqtt://127.0.0.1:${shared.mosquitto.tcpPort}`;
+      const mosqRun = await mqttDriver(runtime, { url: brokerUrl, dataFile: anonFile, anonymous: true, ...shapeOf });
+      const hubUrl = `mqtt://127.0.0.1:${mqttPort}`;
+      const hubDriven = missing
+        ? undefined
+        : await mqttDriver(runtime, { url: hubUrl, dataFile, anonymous: false, ...shapeOf });
+      for (const r of [mosqRun, hubDriven]) if (r && !r.result) say(`mqtt-driver failed: ${r.stderr.slice(0, 500)}`);
+      const mosq = mosqRun.result;
+      const hubRun = hubDriven?.result;
       add("mqtt-ingest (Node driver, TCP)", shape, "events/s", {
         missing,
         value: hubRun?.rate,

@@ -174,3 +174,23 @@ export function runToEnd(
     }),
   );
 }
+
+export type DriverResult = { rate: number; errors: number; unacked: number; acked: number };
+
+/** The Node MQTT driver (load-tests/mqtt-driver.ts) on a runtime, against one broker; undefined if it failed. */
+export async function mqttDriver(
+  runtime: Runtime,
+  o: { url: string; dataFile: string; anonymous: boolean; devices: number; window: number; seconds: number },
+): Promise<{ result?: DriverResult; stderr: string }> {
+  const cmd = [
+    ...scriptCommand(runtime, join(ROOT, "load-tests", "mqtt-driver.ts")),
+    ...["--url", o.url, "--data", o.dataFile, "--devices", String(o.devices), "--window", String(o.window)],
+    ...["--seconds", String(o.seconds), ...(o.anonymous ? ["--anonymous"] : [])],
+  ];
+  const res = await runToEnd(cmd, (o.seconds + 60) * 1000);
+  try {
+    return { result: JSON.parse(res.stdout.trim().split("\n").at(-1) ?? "") as DriverResult, stderr: res.stderr };
+  } catch {
+    return { stderr: res.stderr };
+  }
+}

@@ -60,6 +60,7 @@ export function k6Errors(s: K6Summary | undefined): number {
     (m.checks?.values.fails ?? 0) +
     count("script_errors") +
     count("ws_errors") +
+    count("notifications_repeated") +
     count("mqtt_errors") +
     count("mqtt_unacked")
   );
@@ -119,4 +120,42 @@ export function markdown(
     );
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** What a scenario measured for one row, before it is judged and turned into a Row. */
+export type Figure = {
+  value?: number | undefined;
+  ceiling?: { name: string; value: number | undefined };
+  lowerIsBetter?: boolean;
+  goal?: string;
+  /** Whether the goal is met; judged in full runs only, unless `judgeInSmoke` (a count, not a speed). */
+  met?: (value: number, ratio: number | undefined) => boolean;
+  judgeInSmoke?: boolean;
+  /** Why the hub's side could not run; the row then says "not available" and still shows the ceiling. */
+  missing?: string | undefined;
+  failed?: boolean;
+  errors?: number | undefined;
+  ceilingErrors?: number | undefined;
+  note?: string;
+};
+
+export function figureRow(
+  where: { runtime: string; scenario: string; measure: string; unit: string },
+  f: Figure,
+  smoke: boolean,
+): Row {
+  const ratio = f.missing ? undefined : ratioOf(f.value, f.ceiling?.value, f.lowerIsBetter ?? false);
+  const judged = f.met && f.value !== undefined && !f.missing && (!smoke || f.judgeInSmoke);
+  return {
+    ...where,
+    status: f.missing ? "unavailable" : f.failed ? "failed" : "ran",
+    ...(f.value !== undefined && !f.missing ? { value: f.value } : {}),
+    ...(f.ceiling?.value !== undefined ? { ceiling: { name: f.ceiling.name, value: f.ceiling.value } } : {}),
+    ...(ratio !== undefined ? { ratio } : {}),
+    ...(f.goal ? { goal: f.goal } : {}),
+    ...(judged && f.met ? { met: f.met(f.value as number, ratio) } : {}),
+    ...(f.errors !== undefined && !f.missing ? { errors: f.errors } : {}),
+    ...(f.ceilingErrors !== undefined ? { ceilingErrors: f.ceilingErrors } : {}),
+    ...(f.missing ? { note: f.missing } : f.note ? { note: f.note } : {}),
+  };
 }
