@@ -4,15 +4,18 @@
  */
 import type { Socket } from "node:dgram";
 import { createServer, type IncomingMessage, type OutgoingMessage, type Server } from "coap";
+import type { DeviceAuthenticator } from "../../core/devices.ts";
 import type { EventLog } from "../../core/event-log.ts";
 import type { Logger } from "../../core/log.ts";
 import { ActionDispatcher, DEFAULT_POLICY } from "../actions/dispatcher.ts";
 import { FactPublisher } from "../shared/fact-publisher.ts";
 import { ThingOwnership } from "../shared/ownership.ts";
+import { PresenceReporter } from "../shared/presence.ts";
 import { Lwm2mActionChannel } from "./lwm2m/action-channel.ts";
 import { DeviceRequests } from "./lwm2m/device-requests.ts";
 import { type EndpointGate, Lwm2mServer, reply } from "./lwm2m/lwm2m-server.ts";
 import { objectRegistry } from "./objects/index.ts";
+import { plainCoap } from "./plain/plain-coap.ts";
 
 /** A handler for requests outside `/rd`; returns false when it does not serve the path. */
 export type CoapHandler = (req: IncomingMessage, res: OutgoingMessage) => boolean;
@@ -29,8 +32,10 @@ export type CoapWorkerOptions = {
   autoObserve?: boolean;
   sweepMs?: number;
   registerRate?: { max: number; windowMs: number };
-  /** Plain-CoAP device paths, tried after `/rd`. */
-  plain?: (worker: CoapWorker) => CoapHandler;
+  /** Checks device tokens of plain-CoAP devices; without it only LwM2M is served. */
+  authenticator?: DeviceAuthenticator;
+  /** Largest plain-CoAP payload accepted (after block-wise reassembly). Default 64 KiB. */
+  maxPayloadBytes?: number;
   /** Shared with other bindings when given; otherwise the worker opens (and closes) its own. */
   ownership?: ThingOwnership;
   dispatcher?: ActionDispatcher;
@@ -84,6 +89,7 @@ export class CoapWorker {
       }
     });
     server.on("error", (err: unknown) => logger.warn("CoAP server error", { err }));
+    keyBlock1ByPath(server);
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(o.port, o.host ?? "0.0.0.0", (err?: Error) => (err ? reject(err) : resolve()));
@@ -110,9 +116,10 @@ export class CoapWorker {
       timeoutMs: o.requestTimeoutMs ?? 30_000,
       onError: (err) => logger.debug("CoAP client error", { err }),
     });
+    const facts = new FactPublisher(o.log, ownership);
     const lwm2m = new Lwm2mServer({
       log: o.log,
-      facts: new FactPublisher(o.log, ownership),
+      facts,
       requests,
       gate: o.gate,
       logger: logger.child("lwm2m"),
@@ -139,7 +146,24 @@ export class CoapWorker {
       worker.#detach.get(endpoint)?.();
       worker.#detach.delete(endpoint);
     };
-    handlers = { lwm2m, ...(o.plain ? { plain: o.plain(worker) } : {}) };
+    const plain = o.authenticator
+      ? plainCoap({
+          log: o.log,
+          authenticator: o.authenticator,
+          facts,
+          ownership,
+          dispatcher,
+          presence: new PresenceReporter({
+            log: o.log,
+            binding: "coap",
+            thingsOf: (d) => ownership.thingsOf(d),
+            logger,
+          }),
+          logger: logger.child("plain"),
+          maxPayloadBytes: o.maxPayloadBytes ?? 64 * 1024,
+        })
+      : undefined;
+    handlers = { lwm2m, ...(plain ? { plain } : {}) };
     worker.#timer = setInterval(() => lwm2m.sweep(), o.sweepMs ?? 1000);
     worker.#timer.unref?.();
     return worker;
@@ -152,4 +176,25 @@ export class CoapWorker {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const o of this.#owned.reverse()) await o.close();
   }
+}
+
+type CacheKeyed = { _toCacheKey(request: IncomingMessage, packet: RawPacket): string | null };
+type RawPacket = { token?: Buffer; options?: { name: string | number; value: unknown }[] };
+
+/**
+ * node-coap joins Block1 blocks by token, but RFC 7959 lets a client use a new token per block (libcoap does):
+ * key blockwise uploads by client address and path instead, so such uploads reassemble.
+ */
+function keyBlock1ByPath(server: Server): void {
+  const s = server as unknown as CacheKeyed;
+  const byToken = s._toCacheKey.bind(server);
+  s._toCacheKey = (request, packet) => {
+    const options = packet.options ?? [];
+    if (!options.some((o) => o.name === "Block1")) return byToken(request, packet);
+    const path = options
+      .filter((o) => o.name === "Uri-Path")
+      .map((o) => (Buffer.isBuffer(o.value) ? o.value.toString("hex") : String(o.value)))
+      .join("/");
+    return `block1/${request.rsinfo.address}:${request.rsinfo.port}/${path}`;
+  };
 }

@@ -1,0 +1,152 @@
+/** Plain-CoAP devices through libcoap's coap-client (a peer we did not write), with a real nats-server. */
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../core/config.ts";
+import { DeviceRegistry } from "../../core/device-registry.ts";
+import { JetStreamEventLog } from "../../core/jetstream-event-log.ts";
+import { createLogger } from "../../core/log.ts";
+import { subjects } from "../../core/subjects.ts";
+import { provisionTestDevice } from "../../test/harness/devices.ts";
+import { startTestNats, type TestNats } from "../../test/harness/index.ts";
+import { eventsIn, waitForEvents } from "../shared/testing.ts";
+import { CoapWorker } from "./coap-worker.ts";
+import { registryGate } from "./lwm2m/endpoint-gate.ts";
+
+const run = promisify(execFile);
+let nats: TestNats;
+let log: JetStreamEventLog;
+let dataDir: string;
+let registry: DeviceRegistry;
+let worker: CoapWorker;
+let token: string;
+const logger = createLogger("warn");
+const device = "coap-dev-1";
+const thing = "urn:dev:coap:lamp-1";
+
+beforeAll(async () => {
+  nats = await startTestNats();
+  dataDir = await mkdtemp(join(tmpdir(), "spokes-coap-"));
+  log = await JetStreamEventLog.open({ servers: nats.url, settings: loadConfig({}) });
+  registry = await DeviceRegistry.open({ log, dataDir, logger });
+  worker = await CoapWorker.start({
+    log,
+    logger,
+    port: 0,
+    host: "127.0.0.1",
+    gate: registryGate(registry, logger),
+    authenticator: registry,
+  });
+  token = (await provisionTestDevice(log, dataDir, device)).token;
+  await registry.sync();
+}, 60_000);
+
+afterAll(async () => {
+  await worker?.stop();
+  await registry?.close();
+  await log?.close();
+  await nats?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+const url = (path: string) => `coap://127.0.0.1:${worker.port}/${path}`;
+const auth = () => ["-O", `65000,${token}`];
+
+async function coap(args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return run("coap-client-notls", ["-B", "10", ...args], { timeout: 20_000 });
+}
+
+const td = (extra = 0) => ({
+  id: thing,
+  title: "CoAP lamp",
+  description: "x".repeat(extra),
+  properties: { level: { type: "number" } },
+  actions: { blink: {} },
+});
+
+describe("plain CoAP devices (libcoap coap-client)", () => {
+  it("When a device PUTs its TD and POSTs an event with its token, then both are stored as the device's facts", async () => {
+    await coap(["-m", "put", "-t", "50", "-e", JSON.stringify(td()), ...auth(), url(`things/${thing}/td`)]);
+    await coap(["-m", "post", "-t", "50", "-e", '{"celsius":81}', ...auth(), url(`things/${thing}/event/overheated`)]);
+    const events = await waitForEvents(log, "EVENTS", (e) => e.length > 0, {
+      filter: subjects.event(thing, "overheated"),
+    });
+    expect(events[0]).toMatchObject({ data: { celsius: 81 }, source: `devices/${device}` });
+  });
+
+  it("When a device sends a large TD in blocks and reads it back in blocks, then it arrives whole both ways", async () => {
+    const big = JSON.stringify(td(3000));
+    await coap(["-m", "put", "-b", "64", "-t", "50", "-e", big, ...auth(), url(`things/${thing}/td`)]);
+    await waitForEvents(
+      log,
+      "THINGS",
+      (e) => e.some((x) => (x.data as { description?: string }).description?.length === 3000),
+      {
+        filter: subjects.thingTd(thing),
+      },
+    );
+    const { stdout } = await coap(["-m", "get", "-b", "64", ...auth(), url(`things/${thing}/td`)]);
+    expect(JSON.parse(stdout.trim())).toMatchObject({ id: thing, description: "x".repeat(3000) });
+  });
+
+  it("Given a device observing its actions, when an action is requested, then it is notified and its status completes the action", async () => {
+    const observer: ChildProcess = spawn("coap-client-notls", [
+      "-s",
+      "30",
+      "-B",
+      "30",
+      ...auth(),
+      url(`devices/${device}/actions`),
+    ]);
+    let out = "";
+    observer.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    try {
+      await waitForEvents(log, "PRESENCE", (e) => e.some((x) => (x.data as { state: string }).state === "connected"), {
+        filter: subjects.presence(device),
+      });
+      const actionId = "act-coap-1";
+      await log.append({
+        subject: subjects.actionRequest(thing, "blink"),
+        type: "spokes.ActionRequested",
+        data: { actionId, input: { times: 3 } },
+      });
+      const deadline = Date.now() + 15_000;
+      while (!out.includes(actionId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(out).toContain(`"actionId":"${actionId}"`);
+      await waitForEvents(log, "ACTIONS", (e) => e.length > 0, { filter: subjects.actionState(actionId, "delivered") });
+      await coap([
+        "-m",
+        "post",
+        "-e",
+        '{"status":"completed","output":{"ok":true}}',
+        ...auth(),
+        url(`actions/${actionId}/status`),
+      ]);
+      const done = await waitForEvents(log, "ACTIONS", (e) => e.length > 0, {
+        filter: subjects.actionState(actionId, "completed"),
+      });
+      expect(done[0]?.data).toMatchObject({ output: { ok: true } });
+    } finally {
+      observer.kill("SIGKILL");
+    }
+  });
+
+  it.each([
+    ["no token", "4.01", [] as string[]],
+    ["a forged token", "4.01", ["-O", "65000,eyJhbGciOiJFZERTQSJ9.e30.c2ln"]],
+    ["its token", "2.04", ["TOKEN"]],
+  ])("When a device publishes with %s, then it gets %s", async (_what, code, extra) => {
+    const name = `probe-${code}`;
+    const target = url(`things/${thing}/event/${name}`);
+    const args = extra[0] === "TOKEN" ? auth() : extra;
+    const { stdout, stderr } = await coap(["-m", "post", "-e", "1", ...args, target]);
+    if (code !== "2.04") expect(`${stdout}${stderr}`).toContain(code);
+    const stored = await eventsIn(log, "EVENTS", subjects.event(thing, name));
+    expect(stored.length).toBe(code === "2.04" ? 1 : 0);
+  });
+});
