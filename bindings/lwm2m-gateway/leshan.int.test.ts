@@ -52,7 +52,7 @@ async function lastRequest(thing: string, name: string) {
   return last;
 }
 
-const valueOf = (e: LeshanEvent) => (e.content?.kind === "resource" ? e.content.value : undefined);
+const notified = (e: LeshanEvent) => (e.content?.kind === "resource" ? e.content.value : undefined);
 
 /** Resolves once `done` holds; fails after `timeoutMs`. */
 async function until(done: () => boolean, timeoutMs = 20_000): Promise<void> {
@@ -159,7 +159,7 @@ describe("the LwM2M gateway against Leshan", () => {
     expect(first).toMatchObject({ code: "CONTENT", content: { value: 42 } });
     await report(LAMP, "property", "brightness", 43);
     const changed = await leshan.waitFor(
-      (e) => e.kind === "notification" && e.path === "/26241/0/2" && valueOf(e) === 43,
+      (e) => e.kind === "notification" && e.path === "/26241/0/2" && notified(e) === 43,
     );
     // Nothing changes now: the next notification comes because pmax (2 s here) ran out, same value, higher number.
     const timedOut = await leshan.waitFor((e) => e.kind === "notification" && e.path === "/26241/0/2");
@@ -185,9 +185,9 @@ describe("the LwM2M gateway against Leshan", () => {
     const first = await leshan.waitFor((e) => e.kind === "notification" && e.path === "/26242/0/3");
     expect(first.at - observed).toBeGreaterThanOrEqual(1_000);
     const latest =
-      valueOf(first) === 23.5
+      notified(first) === 23.5
         ? first
-        : await leshan.waitFor((e) => e.kind === "notification" && e.path === "/26242/0/3" && valueOf(e) === 23.5);
+        : await leshan.waitFor((e) => e.kind === "notification" && e.path === "/26242/0/3" && notified(e) === 23.5);
     expect(latest.content).toMatchObject({ value: 23.5 });
     await leshan.call(EP, "cancel-observe", { path: "/26242/0/3" });
   });
