@@ -52,6 +52,10 @@ describe("loadConfig", () => {
       SPOKES_PROVISIONING_RATE: 30,
       SPOKES_DEVICE_TOKEN_TTL: 0,
       SPOKES_DEVICE_CERT_TTL: 365 * DAY,
+      SPOKES_COAP_PORT: 5683,
+      SPOKES_COAP_HOST: "127.0.0.1",
+      SPOKES_LWM2M_AWAKE_TIME: 93_000,
+      SPOKES_LWM2M_OBSERVE: true,
     });
   });
 
@@ -109,6 +113,10 @@ describe("loadConfig", () => {
       SPOKES_PROVISIONING_RATE: "120",
       SPOKES_DEVICE_TOKEN_TTL: "90d",
       SPOKES_DEVICE_CERT_TTL: "30d",
+      SPOKES_COAP_PORT: "15683",
+      SPOKES_COAP_HOST: "0.0.0.0",
+      SPOKES_LWM2M_AWAKE_TIME: "30s",
+      SPOKES_LWM2M_OBSERVE: "false",
     });
     expect(config).toEqual({
       SPOKES_NATS_URL: "nats://nats-1:4222",
@@ -157,6 +165,10 @@ describe("loadConfig", () => {
       SPOKES_PROVISIONING_RATE: 120,
       SPOKES_DEVICE_TOKEN_TTL: 90 * DAY,
       SPOKES_DEVICE_CERT_TTL: 30 * DAY,
+      SPOKES_COAP_PORT: 15683,
+      SPOKES_COAP_HOST: "0.0.0.0",
+      SPOKES_LWM2M_AWAKE_TIME: 30_000,
+      SPOKES_LWM2M_OBSERVE: false,
     });
     expect(Object.keys(config).sort()).toEqual([...CONFIG_VARIABLES].sort());
   });

@@ -176,6 +176,14 @@ export const configSchema = z.object({
   SPOKES_DEVICE_TOKEN_TTL: duration.prefault("0"),
   /** Lifetime of the client certificates the hub CA issues to devices. */
   SPOKES_DEVICE_CERT_TTL: duration.prefault("365d"),
+  /** UDP port of the CoAP endpoint: the LwM2M server (`/rd`) and the plain-CoAP device paths. */
+  SPOKES_COAP_PORT: port.default(5683),
+  /** Address the CoAP endpoint binds; loopback unless set (e.g. `0.0.0.0`). */
+  SPOKES_COAP_HOST: z.string().min(1).default("127.0.0.1"),
+  /** How long an LwM2M client in queue mode listens after it last spoke. */
+  SPOKES_LWM2M_AWAKE_TIME: duration.prefault("93s"),
+  /** Observe every object instance an LwM2M client registers, so its values arrive as property values. */
+  SPOKES_LWM2M_OBSERVE: z.stringbool().default(true),
 });
 
 export type Config = z.infer<typeof configSchema>;

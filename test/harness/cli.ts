@@ -72,7 +72,7 @@ export function spawnUntil(
 ): Promise<RunningCli> {
   const [cmd, ...pre] = RUNTIMES[runtime];
   // Tests never use fixed ports: unless a test picks them, the MQTT endpoints listen on any free port.
-  const ports = { SPOKES_MQTT_PORT: "0", SPOKES_MQTT_WS_PORT: "0" };
+  const ports = { SPOKES_MQTT_PORT: "0", SPOKES_MQTT_WS_PORT: "0", SPOKES_COAP_PORT: "0" };
   const child = spawn(cmd, [...pre, ...args], { cwd: ROOT, env: { ...process.env, ...ports, ...env } });
   started.add(child);
   let out = "";
