@@ -2,7 +2,7 @@
  * What every resolver gets: the services the BFF runs on and the caller (undefined when not logged in). The caller
  * is resolved once per request (or WebSocket connection) from the access token and the access read model.
  */
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { EventLog } from "../core/event-log.ts";
 import type { Logger } from "../core/log.ts";
 import type { Role } from "../core/messages.ts";
@@ -13,6 +13,7 @@ import type { SigningKeys } from "./auth/keys.ts";
 import type { RefreshTokenStore } from "./auth/refresh-tokens.ts";
 import type { TokenVerifier } from "./auth/verified-tokens.ts";
 import type { LiveFeeds } from "./live/live-feed.ts";
+import { prepared } from "./read/prepared.ts";
 
 /** Admins of this group are the hub's administrators: they see and manage everything. */
 export const ADMIN_GROUP = "admins";
@@ -58,11 +59,14 @@ export async function resolveCaller(services: Services, token: string | undefine
   const check = await services.verifyToken(token);
   if (!check.ok) return { ok: false, reason: check.reason };
   // One round trip: the user (no row: unknown) with each group membership (null group: none).
-  const rows = await services.db
-    .select({ group: accessMembers.group, role: accessMembers.role })
-    .from(accessUsers)
-    .leftJoin(accessMembers, eq(accessMembers.user, accessUsers.user))
-    .where(eq(accessUsers.user, check.user));
+  const rows = (await prepared(services.db, "caller", (name) =>
+    services.db
+      .select({ group: accessMembers.group, role: accessMembers.role })
+      .from(accessUsers)
+      .leftJoin(accessMembers, eq(accessMembers.user, accessUsers.user))
+      .where(eq(accessUsers.user, sql.placeholder("user")))
+      .prepare(name),
+  ).execute({ user: check.user })) as { group: string | null; role: string | null }[];
   if (rows.length === 0) return { ok: false, reason: "unknown user" };
   const roles = new Map<string, Role>();
   for (const r of rows) if (r.group !== null && r.role !== null && isRole(r.role)) roles.set(r.group, r.role);
