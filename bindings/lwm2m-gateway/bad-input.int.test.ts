@@ -48,6 +48,15 @@ function send(r: Sent, o: Options = {}): Promise<IncomingMessage> {
   });
 }
 
+/** Resolves once `done` holds; fails after `timeoutMs`. */
+async function until(done: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error("the condition never held");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 beforeAll(async () => {
   nats = await startTestNats();
   log = await JetStreamEventLog.open({
@@ -180,6 +189,19 @@ describe("bad input from the upstream server", () => {
     expect(gateway.observing).toBe(1);
     const cancel = await send({ path: "/26241/0/2" }, { observe: 1, accept: 0, token });
     expect(cancel.code).toBe("2.05");
+    expect(gateway.observing).toBe(0);
+  });
+
+  it("Given an observation, When the mapping stops exposing its path, Then the observation ends with 4.04", async () => {
+    const token = Buffer.from("0bad0bad", "hex");
+    const first = await send({ path: "/26241/1/1" }, { observe: 0, accept: 0, token });
+    expect(first.code).toBe("2.05");
+    const codes: string[] = [];
+    first.on("data", () => codes.push(first.code));
+    expect(gateway.observing).toBe(1);
+    const level = { thing: LAMP, kind: "property", name: "level", type: "integer", access: "readwrite" } as const;
+    await (await JetStreamGatewayMappings.open(log)).set(EP, { firstObjectId: 26241, exposures: [level] }, "test");
+    await until(() => codes.includes("4.04"));
     expect(gateway.observing).toBe(0);
   });
 

@@ -71,6 +71,7 @@ export class Lwm2mGateway {
     this.observations = new Observations({
       defaults: { pminSeconds: 0, pmaxSeconds: o.notifyIntervalSeconds },
       read: async (obs) => encodeReply(await readNode(obs.path, this.table, this.ports), obs.path, obs.accept),
+      exists: (path) => this.table.exists(path),
     });
     this.ports = {
       latest: (e) => this.latest(e),
@@ -185,6 +186,7 @@ export class Lwm2mGateway {
     const exposures = resolveMapping(mapping);
     this.exposures = exposures;
     this.table = this.buildTable(exposures);
+    this.observations.prune();
     this.watchValues();
   }
 

@@ -23,6 +23,8 @@ export type Observation = {
 export type ObservationOptions = {
   /** Reads the observed path now, encoded for the observation. */
   read: (o: Observation) => Promise<Reply>;
+  /** Whether the observed path is still served; when it is not (the mapping changed), the observation ends. */
+  exists: (path: LwM2mPath) => boolean;
   defaults: { pminSeconds: number; pmaxSeconds: number };
   now?: () => number;
 };
@@ -116,6 +118,7 @@ export class Observations {
 
   private async notify(obs: Observation, always: boolean): Promise<void> {
     if (this.byKey.get(obs.key) !== obs || obs.stream.writableEnded) return;
+    if (!this.o.exists(obs.path)) return this.end(obs, "4.04");
     let r: Reply;
     try {
       r = await this.o.read(obs);
@@ -125,6 +128,20 @@ export class Observations {
     // No value (yet) or unchanged value: nothing to tell, unless pmax says a notification is due anyway.
     if (r.code !== "2.05" || (!always && hex(r.payload) === obs.lastPayload)) return this.armPmax(obs);
     this.send(obs, r);
+  }
+
+  /** Ends an observation with an error notification, which tells the server it is over. */
+  private end(obs: Observation, code: string): void {
+    this.forget(obs);
+    if (obs.stream.writableEnded) return;
+    obs.stream.statusCode = code;
+    obs.stream.write(Buffer.alloc(0));
+    obs.stream.end();
+  }
+
+  /** Observations whose path is no longer served end now (called after a mapping change). */
+  prune(): void {
+    for (const obs of [...this.byKey.values()]) if (!this.o.exists(obs.path)) this.end(obs, "4.04");
   }
 
   private send(obs: Observation, r: Reply): void {
