@@ -216,4 +216,10 @@ describe("the LwM2M gateway against Leshan", () => {
     const r = await leshan.call(EP, "read", { path: "/26241/0/2", format: "TLV" });
     expect(r).toMatchObject({ code: "CONTENT", content: { value: 43 } });
   });
+
+  it("When the gateway stops, Then it de-registers and Leshan lists it no more", async () => {
+    await gateway.stop();
+    await leshan.waitFor((e) => e.kind === "deregistered" && e.endpoint === EP);
+    expect((await leshan.clients()).filter((c) => c.endpoint === EP)).toEqual([]);
+  });
 });
