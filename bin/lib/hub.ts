@@ -16,6 +16,7 @@ import type { Logger } from "../../core/log.ts";
 import { statusMetrics } from "../../projections/status.ts";
 import { serveAdmin } from "./admin.ts";
 import { type DeviceBindings, startDeviceBindings } from "./device-bindings.ts";
+import { type CoapEndpoint, startCoap } from "./coap.ts";
 import { startLwm2mGateway } from "./lwm2m-gateway.ts";
 import { findNatsServer, type NatsServerProcess, startNatsServer } from "./nats-server.ts";
 import { type ReadModels, startReadModels } from "./read-models.ts";
@@ -124,6 +125,7 @@ export async function startHub(
   let lwm2mGateway: Awaited<ReturnType<typeof startLwm2mGateway>>;
   let registry: DeviceRegistry | undefined;
   let deviceBindings: DeviceBindings | undefined;
+  let coap: CoapEndpoint | undefined;
   // Ports the hub announces and names in its Thing Description; device bindings add theirs when they listen.
   const announced: AnnouncedPorts = { http: 0 };
   const discovery = new DnsSdAnnouncer({
@@ -177,9 +179,12 @@ export async function startHub(
     lwm2mGateway = await startLwm2mGateway(config, log, logger.child("lwm2m-gateway"));
     announced.http = httpPort;
     announced.mqtt = (await deviceBindings.listen()).tcp;
+    coap = await startCoap(config, log, registry, deviceBindings, logger.child("coap"));
+    announced.coap = coap.port;
     if (config.SPOKES_DISCOVERY) await discovery.setEnabled(true);
   } catch (err) {
     await lwm2mGateway?.stop();
+    await coap?.stop();
     stopAdmin();
     await discovery.close();
     await deviceBindings?.stop();
@@ -206,6 +211,7 @@ export async function startHub(
       "mqtt",
       "http-devices",
       "actions",
+      "coap",
     ],
   };
   writeState(dataDir, state);
@@ -217,6 +223,7 @@ export async function startHub(
       stopAdmin();
       await discovery.close().catch((err: unknown) => logger.warn("stopping the DNS-SD announcement failed", { err }));
       await bff.close().catch((err: unknown) => logger.warn("stopping the GraphQL server failed", { err }));
+      await coap?.stop().catch((err: unknown) => logger.warn("stopping the CoAP endpoint failed", { err }));
       await bindings.stop().catch((err: unknown) => logger.warn("stopping the device bindings failed", { err }));
       await devices.close();
       await readModels.stop().catch((err: unknown) => logger.warn("stopping the projections failed", { err }));
