@@ -166,6 +166,33 @@ describe("bad input from the upstream server", () => {
     expect(res.code).toBe(code);
   });
 
+  it("Given a host that is not the server, When it writes, Then it gets 4.03 and nothing is requested", async () => {
+    const stranger = new Agent({ type: "udp4" });
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = request({
+        hostname: "127.0.0.1",
+        port: gatewayPort,
+        method: "PUT",
+        pathname: "/26241/0/2",
+        agent: stranger,
+      });
+      req.setOption("Content-Format", 0);
+      req.on("response", resolve);
+      req.on("error", reject);
+      req.end("99");
+    });
+    stranger.close();
+    expect(res.code).toBe("4.03");
+    const inputs: unknown[] = [];
+    for await (const e of log.read({
+      stream: "ACTIONS",
+      filter: subjects.actionRequest(LAMP, "writeproperty:level"),
+    })) {
+      inputs.push((e.data as { input: unknown }).input);
+    }
+    expect(inputs).not.toContain(99);
+  });
+
   it("Given garbage and truncated datagrams, When they arrive, Then the gateway still answers a good read", async () => {
     const raw = createSocket("udp4");
     const datagrams = [

@@ -16,6 +16,7 @@
  * server plus an agent on the server's socket), so the server always sees one address.
  */
 import { randomUUID } from "node:crypto";
+import { lookup } from "node:dns/promises";
 import type { AddressInfo } from "node:net";
 import { Agent, createServer, type IncomingMessage, type OutgoingMessage, type Server } from "coap";
 import { propertyWriteName } from "../../core/action-names.ts";
@@ -60,6 +61,8 @@ export class Lwm2mGateway {
   private registration: Registration | undefined;
   private eventsWatch: AbortController | undefined;
   private bootstrap: BootstrapSession | undefined;
+  /** `address:port` of the (bootstrap) server: the only peer whose requests are answered. */
+  private peer: string | undefined;
   private lifetimeSeconds: number;
   private readonly observations: Observations;
   private readonly ports: GatewayPorts;
@@ -134,10 +137,10 @@ export class Lwm2mGateway {
       }
     }
     if (!serverUrl || this.abort.signal.aborted) return;
-    const url = new URL(serverUrl);
+    const server = await this.resolvePeer(serverUrl);
     this.registration = new Registration({
       agent,
-      server: { host: url.hostname, port: Number(url.port || 5683) },
+      server,
       endpoint: this.o.endpoint,
       lifetimeSeconds: this.lifetimeSeconds,
       objectLinks: () => this.table.objectLinks,
@@ -148,12 +151,23 @@ export class Lwm2mGateway {
     this.registration.start();
   }
 
+  /**
+   * Resolves a server URL to the one address and port the gateway talks to and takes requests from: with NoSec,
+   * answering anyone else would let any host on the network write to the hub's Things.
+   */
+  private async resolvePeer(serverUrl: string): Promise<{ host: string; port: number }> {
+    const url = new URL(serverUrl);
+    const { address } = await lookup(url.hostname.replace(/^\[|\]$/g, ""), { family: 4 });
+    const peer = { host: address, port: Number(url.port || 5683) };
+    this.peer = `${peer.host}:${peer.port}`;
+    return peer;
+  }
+
   private async bootstrapOnce(agent: Agent) {
-    const url = new URL(this.o.bootstrapUrl as string);
+    const server = await this.resolvePeer(this.o.bootstrapUrl as string);
     const session = new BootstrapSession();
     this.bootstrap = session;
     try {
-      const server = { host: url.hostname, port: Number(url.port || 5683) };
       const res = await exchange(agent, server, "POST", "/bs", `ep=${encodeURIComponent(this.o.endpoint)}`);
       if (res.code !== "2.04") throw new Error(`Bootstrap-Request answered ${res.code}`);
       let timer: NodeJS.Timeout | undefined;
@@ -243,6 +257,7 @@ export class Lwm2mGateway {
 
   private async handle(req: IncomingMessage, res: OutgoingMessage): Promise<void> {
     try {
+      if (`${req.rsinfo.address}:${req.rsinfo.port}` !== this.peer) return this.send(res, "4.03");
       const r = parseRequest(req);
       const token = req._packet.token ?? Buffer.alloc(0);
       const key = `${req.rsinfo.address}:${req.rsinfo.port}/${token.toString("hex")}`;
