@@ -1,5 +1,8 @@
-/** A Thing's actions from the action history read model, newest request first, keyset on (time, id). */
-import { and, desc, eq, type SQL, sql } from "drizzle-orm";
+/**
+ * A Thing's actions from the action history read model, newest request first, keyset on (time, id), optionally
+ * in given states and within a range of request times.
+ */
+import { and, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../projections/db/database.ts";
 import { historyActions as a } from "../../projections/history/tables.ts";
 import { decodeCursor, type Page, pageOf } from "./cursor.ts";
@@ -11,12 +14,15 @@ const since = sql`coalesce(${a.requestedAt}, ${a.updatedAt})`;
 
 export async function actionsPage(
   db: Db,
-  q: { thing: string; state?: string | null },
+  q: { thing: string; state?: string | null; states?: readonly string[] | null; from?: Date | null; to?: Date | null },
   first: number,
   after?: string | null,
 ): Promise<Page<ActionRow>> {
   const where: SQL[] = [eq(a.thing, q.thing)];
   if (q.state) where.push(eq(a.state, q.state));
+  if (q.states) where.push(q.states.length ? inArray(a.state, [...q.states]) : sql`false`);
+  if (q.from) where.push(sql`${since} >= ${q.from.toISOString()}::timestamptz`);
+  if (q.to) where.push(sql`${since} <= ${q.to.toISOString()}::timestamptz`);
   if (after) {
     const [time, id] = JSON.parse(decodeCursor(after, "string")) as [string, string];
     where.push(sql`(${since}, ${a.actionId}) < (${time}::timestamptz, ${id})`);

@@ -4,6 +4,7 @@ import "./queries/me.ts";
 import "./queries/things.ts";
 import "./queries/thing.ts";
 import "./queries/history.ts";
+import "./queries/history-aggregates.ts";
 import "./queries/actions.ts";
 import "./queries/users.ts";
 import "./queries/groups.ts";
