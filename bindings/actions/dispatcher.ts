@@ -102,20 +102,25 @@ export class ActionDispatcher {
     return d;
   }
 
+  /** Follows the stream; when the watch fails (e.g. nats-server restarts) it resumes after the last event seen. */
   private async watch(): Promise<void> {
     const signal = this.controller.signal;
-    try {
-      for await (const e of this.o.log.watch({ stream: "ACTIONS", from: this.lastSeq + 1, signal })) {
-        const entry = this.record(e);
-        if (!entry) continue;
-        if (entry.state === "requested") this.requested(entry);
-        else if (isFinal(entry.state)) {
-          const device = this.o.ownerOf(entry.thing);
-          if (device) this.flush(device);
+    while (!signal.aborted) {
+      try {
+        for await (const e of this.o.log.watch({ stream: "ACTIONS", from: this.lastSeq + 1, signal })) {
+          const entry = this.record(e);
+          if (!entry) continue;
+          if (entry.state === "requested") this.requested(entry);
+          else if (isFinal(entry.state)) {
+            const device = this.o.ownerOf(entry.thing);
+            if (device) this.flush(device);
+          }
         }
+      } catch (err) {
+        if (signal.aborted) return;
+        this.o.logger.warn("watching actions failed; resuming", { err });
+        await new Promise((r) => setTimeout(r, 500));
       }
-    } catch (err) {
-      if (!signal.aborted) this.o.logger.error("watching actions stopped", { err });
     }
   }
 

@@ -43,12 +43,17 @@ export class ThingOwnership {
   static async open(log: EventLog, logger?: Logger): Promise<ThingOwnership> {
     const o = new ThingOwnership();
     for await (const e of log.read({ stream: "THINGS" })) o.record(e);
+    const signal = o.controller.signal;
+    // Resumes after the last event seen when the watch fails (e.g. nats-server restarts).
     o.watching = (async () => {
-      try {
-        const from = o.lastSeq + 1;
-        for await (const e of log.watch({ stream: "THINGS", from, signal: o.controller.signal })) o.record(e);
-      } catch (err) {
-        if (!o.controller.signal.aborted) logger?.error("watching Thing owners stopped", { err });
+      while (!signal.aborted) {
+        try {
+          for await (const e of log.watch({ stream: "THINGS", from: o.lastSeq + 1, signal })) o.record(e);
+        } catch (err) {
+          if (signal.aborted) return;
+          logger?.warn("watching Thing owners failed; resuming", { err });
+          await new Promise((r) => setTimeout(r, 500));
+        }
       }
     })();
     return o;

@@ -1,0 +1,191 @@
+/**
+ * Target (2 cores): MQTT QoS 1 ingest to stored ≥ 15,000 msg/s and ≥ 0.8 × a plain broker's QoS 1 pub→sub rate;
+ * QoS 0 ≥ 0.6 × the plain broker's QoS 0 rate; p99 publish → stored ≤ 20 ms at 5,000 msg/s.
+ *
+ * One run measures, with the same client load (mqtt.js publishers in a separate process, 256-byte JSON):
+ * mosquitto pub → sub at QoS 0 and 1; the hub's MQTT endpoint at QoS 0 and 1 to stored in JetStream and to
+ * projected into the history read model (real Postgres); and publish → stored latency paced at `--rate`
+ * next to mosquitto's publish → receive latency at the same pace. Prints the load average with the figures.
+ * Run: `npm run bench:ingest [-- --messages 60000 --clients 8 --window 100 --rate 5000]`.
+ */
+import { execFile, spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs, promisify } from "node:util";
+import mqtt from "mqtt";
+import { ActionDispatcher } from "../bindings/actions/dispatcher.ts";
+import { MqttBinding } from "../bindings/mqtt/mqtt-binding.ts";
+import { ThingOwnership } from "../bindings/shared/ownership.ts";
+import { loadConfig } from "../core/config.ts";
+import { DeviceRegistry } from "../core/device-registry.ts";
+import { JetStreamEventLog } from "../core/jetstream-event-log.ts";
+import { createLogger } from "../core/log.ts";
+import { readCheckpoint } from "../projections/checkpoints.ts";
+import { openDatabase } from "../projections/db/database.ts";
+import { migrate } from "../projections/db/migrate.ts";
+import { history } from "../projections/history/projection.ts";
+import { ProjectionRunner } from "../projections/runner.ts";
+import { provisionTestDevice } from "../test/harness/devices.ts";
+import { freePort, startTestNats, startTestPostgres, waitForPort } from "../test/harness/index.ts";
+
+const { values } = parseArgs({
+  options: {
+    messages: { type: "string", default: "60000" },
+    clients: { type: "string", default: "8" },
+    window: { type: "string", default: "100" },
+    rate: { type: "string", default: "5000" },
+  },
+});
+const CLIENTS = Number(values.clients);
+const TOTAL = Math.floor(Number(values.messages) / CLIENTS) * CLIENTS;
+const WINDOW = Number(values.window);
+const RATE = Number(values.rate);
+const PACED = Math.floor((RATE * 5) / CLIENTS) * CLIENTS; // five seconds at the pace
+
+type LoadResult = {
+  sent: number;
+  startWall: number;
+  acknowledgedMs: number;
+  ackLatency: { p50: number; p90: number; p99: number; max: number };
+  received?: number;
+  receivedMs?: number;
+  receiveLatency?: { p50: number; p90: number; p99: number; max: number };
+};
+
+const exec = promisify(execFile);
+async function load(plan: object): Promise<LoadResult> {
+  const script = join(import.meta.dirname, "mqtt-load.ts");
+  const { stdout } = await exec(process.execPath, [script, JSON.stringify(plan)], { maxBuffer: 1 << 20 });
+  return JSON.parse(stdout.trim().split("\n").at(-1) as string) as LoadResult;
+}
+
+const load1 = () => loadavg()[0]?.toFixed(2);
+const rate = (n: number, ms: number | undefined) => (ms ? Math.round((n * 1000) / ms) : 0);
+const until = async (check: () => Promise<boolean>) => {
+  while (!(await check())) await new Promise((r) => setTimeout(r, 10));
+  return Date.now();
+};
+
+const dir = await mkdtemp(join(tmpdir(), "spokes-bench-ingest-"));
+const logger = createLogger("error");
+const [nats, pg] = await Promise.all([startTestNats(), startTestPostgres()]);
+const log = await JetStreamEventLog.open({ servers: nats.url, settings: loadConfig({}) });
+const database = await openDatabase({ url: pg.url });
+await migrate(database);
+const runner = new ProjectionRunner(database.db, log, [history], { batchSize: 1000 });
+await runner.start();
+
+const devices = Array.from({ length: CLIENTS }, (_, i) => `bench-${i}`);
+const tokens: string[] = [];
+for (const d of devices) tokens.push((await provisionTestDevice(log, dir, d)).token);
+const registry = await DeviceRegistry.open({ log, dataDir: dir, logger });
+const ownership = await ThingOwnership.open(log, logger);
+const dispatcher = await ActionDispatcher.open({ log, ownerOf: (t) => ownership.ownerOf(t), logger });
+const endpoint = await MqttBinding.start({ log, authenticator: registry, ownership, dispatcher, logger, port: 0 });
+const hubUrl = `mqtt://127.0.0.1:${endpoint.ports.tcp}`;
+for (const [i, d] of devices.entries()) {
+  const c = await mqtt.connectAsync(hubUrl, { username: d, password: tokens[i], reconnectPeriod: 0 });
+  await c.publishAsync(`things/${d}/td`, JSON.stringify({ id: d, title: d }), { qos: 1 });
+  await c.endAsync();
+}
+
+const mosquittoPort = await freePort();
+const conf = join(dir, "mosquitto.conf");
+await writeFile(
+  conf,
+  `listener ${mosquittoPort} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\nmax_inflight_messages 0\n` +
+    "persistence false\n",
+);
+const mosquitto = spawn("mosquitto", ["-c", conf], { stdio: "ignore" });
+await waitForPort(mosquittoPort);
+const mosquittoVersion = (await exec("mosquitto", ["-h"]).catch((e: { stdout: string }) => e)).stdout.split("\n")[0];
+
+const hubPlan = (qos: 0 | 1, total: number, pace = 0) => ({
+  url: hubUrl,
+  publishers: devices.map((d, i) => ({ username: d, password: tokens[i], topic: `things/${d}/event/reading` })),
+  total,
+  qos,
+  window: WINDOW,
+  rate: pace,
+});
+const plainPlan = (qos: 0 | 1, total: number, pace = 0) => ({
+  url: `mqtt://127.0.0.1:${mosquittoPort}`,
+  publishers: devices.map((d) => ({ topic: `things/${d}/event/reading` })),
+  total,
+  qos,
+  window: WINDOW,
+  rate: pace,
+  subscribe: { topic: "things/+/event/reading" },
+});
+
+const eventsHead = async () => (await log.jsm.streams.info("EVENTS")).state.last_seq;
+
+async function hubRun(qos: 0 | 1) {
+  const before = await eventsHead();
+  const la = load1();
+  const r = await load(hubPlan(qos, TOTAL));
+  const target = before + r.sent;
+  const storedAt = await until(async () => (await eventsHead()) >= target);
+  const projectedAt = await until(async () => (await readCheckpoint(database.db, "history")) >= target);
+  const storedMs = qos === 1 ? r.acknowledgedMs : storedAt - r.startWall;
+  return {
+    run: `hub QoS ${qos}`,
+    messages: r.sent,
+    stored: rate(r.sent, storedMs),
+    projected: rate(r.sent, projectedAt - r.startWall),
+    ackP50: r.ackLatency.p50,
+    ackP99: r.ackLatency.p99,
+    load: la,
+  };
+}
+
+async function plainRun(qos: 0 | 1) {
+  const la = load1();
+  const r = await load(plainPlan(qos, TOTAL));
+  return {
+    run: `mosquitto QoS ${qos} pub→sub`,
+    messages: r.received ?? 0,
+    delivered: rate(r.received ?? 0, r.receivedMs),
+    receiveP50: r.receiveLatency?.p50,
+    receiveP99: r.receiveLatency?.p99,
+    load: la,
+  };
+}
+
+const throughput: Record<string, string | number | undefined>[] = [];
+for (const qos of [0, 1] as const) {
+  throughput.push(await plainRun(qos));
+  throughput.push(await hubRun(qos));
+}
+const la = load1();
+const paced = await load(hubPlan(1, PACED, RATE));
+const pacedPlain = await load(plainPlan(1, PACED, RATE));
+
+console.log(
+  `\nMQTT ingest, ${TOTAL} messages of 256 B from ${CLIENTS} clients (window ${WINDOW}), node ${process.version}, ` +
+    `${cpus().length} cores, ${mosquittoVersion}`,
+);
+console.table(throughput);
+const figure = (name: string, field: string) => Number(throughput.find((t) => t.run === name)?.[field] ?? 0);
+const q1 = figure("hub QoS 1", "stored") / figure("mosquitto QoS 1 pub→sub", "delivered");
+const q0 = figure("hub QoS 0", "stored") / figure("mosquitto QoS 0 pub→sub", "delivered");
+console.log(
+  `hub QoS 1 stored / mosquitto QoS 1: ${q1.toFixed(2)}; hub QoS 0 stored / mosquitto QoS 0: ${q0.toFixed(2)}`,
+);
+console.log(
+  `paced at ${RATE} msg/s (QoS 1, ${PACED} messages, load ${la}): hub publish→stored p50 ${paced.ackLatency.p50} ms, ` +
+    `p90 ${paced.ackLatency.p90} ms, p99 ${paced.ackLatency.p99} ms, max ${paced.ackLatency.max} ms; ` +
+    `mosquitto publish→receive p50 ${pacedPlain.receiveLatency?.p50} ms, p99 ${pacedPlain.receiveLatency?.p99} ms`,
+);
+
+mosquitto.kill("SIGTERM");
+await endpoint.stop();
+await dispatcher.close();
+await ownership.close();
+await registry.close();
+await runner.stop();
+await log.close();
+await database.close();
+await Promise.all([nats.stop(), pg.stop()]);
+await rm(dir, { recursive: true, force: true });
