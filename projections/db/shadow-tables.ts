@@ -89,7 +89,8 @@ async function addKeys(db: Db, live: string, shadow: string, t: string) {
 
 /**
  * Creates the live tables' plain indexes on the shadow copies, under the same names, and first their keys when
- * `createShadowTables` left them for later.
+ * `createShadowTables` left them for later. A key locks its table, so keys go one by one; plain indexes only share
+ * the lock, so they are built side by side, each on a connection of its own (PGlite runs them in turn).
  */
 export async function indexShadowTables(
   db: Db,
@@ -98,12 +99,14 @@ export async function indexShadowTables(
   tables: readonly string[],
   keysLater = false,
 ) {
+  const plain: string[] = [];
   for (const t of tables) {
     if (keysLater) await addKeys(db, live, shadow, t);
-    for (const i of await indexesOf(db, live, t)) {
-      if (!i.isConstraint) await db.execute(sql.raw(indexDefIn(i.def, shadow, t)));
-    }
+    for (const i of await indexesOf(db, live, t)) if (!i.isConstraint) plain.push(indexDefIn(i.def, shadow, t));
   }
+  const built = await Promise.allSettled(plain.map((def) => db.execute(sql.raw(def))));
+  const failed = built.find((b) => b.status === "rejected");
+  if (failed) throw failed.reason;
 }
 
 export async function dropShadowTables(db: Db, shadow: string): Promise<void> {
