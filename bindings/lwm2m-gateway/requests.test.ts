@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type ResolvedExposure, resolveMapping } from "../../core/lwm2m-gateway-mapping.ts";
 import { answer, type GatewayPorts, type ServerRequest } from "./requests.ts";
@@ -103,5 +104,24 @@ describe("answering the upstream server", () => {
       failing,
     );
     expect(r).toEqual({ code: "5.00" });
+  });
+
+  it("any request at all gets a CoAP code and never throws", async () => {
+    const codes = /^(2\.0[1-5]|4\.0[0-6]|4\.15|5\.00)$/;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom("GET", "PUT", "POST", "DELETE", "FETCH", "PATCH"),
+        fc.oneof(fc.constantFrom("/26241/0/2", "/26241/0", "/26241", "/1/0/8", "/3/0", "/"), fc.string()),
+        fc.option(fc.constantFrom(0, 40, 42, 110, 112, 1542, 11542, 11543, 60, 65535), { nil: undefined }),
+        fc.option(fc.constantFrom(0, 40, 42, 110, 112, 11542, 11543, 7), { nil: undefined }),
+        fc.uint8Array({ maxLength: 64 }),
+        fc.array(fc.string({ maxLength: 12 }), { maxLength: 3 }),
+        async (method, path, contentFormat, accept, payload, query) => {
+          const r = await answer({ method, path, contentFormat, accept, payload, query }, table, ports());
+          expect(r.code).toMatch(codes);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
