@@ -64,7 +64,12 @@ describe("writeProperty", () => {
     });
     const found: unknown[] = [];
     for await (const e of requests) found.push(e.data);
-    expect(found).toContainEqual({ actionId: r.data?.writeProperty.actionId, input: 42, requestedBy: "mia" });
+    expect(found).toContainEqual({
+      actionId: r.data?.writeProperty.actionId,
+      input: 42,
+      requestedBy: "mia",
+      op: "writeproperty",
+    });
   });
 
   it.each([
@@ -171,6 +176,21 @@ describe("actions query", () => {
       after = page.data?.actions.pageInfo.hasNextPage ? page.data.actions.pageInfo.endCursor : undefined;
     } while (after);
     expect(seen).toEqual(nodes.map((n) => n.actionId));
+  });
+
+  it("tells property writes from action invocations by operation, with the TD name as the affordance", async () => {
+    await hub.caughtUp();
+    const r = await call(`{ actions(thing: "lamp-1", first: 100) { nodes { name operation affordance } } }`, "vera");
+    const nodes: { name: string; operation: string; affordance: string }[] = r.data?.actions.nodes ?? [];
+    expect(nodes).toContainEqual({ name: "writeproperty:mode", operation: "WRITE_PROPERTY", affordance: "mode" });
+    expect(nodes).toContainEqual({ name: "dim", operation: "INVOKE_ACTION", affordance: "dim" });
+    const invoked = await call(INVOKE, "otto", { thing: "lamp-1", name: "toggle" });
+    expect(invoked.data?.invokeAction).toMatchObject({ __typename: "ActionInvocation" });
+    const written = await call(
+      `mutation { writeProperty(thing: "lamp-1", name: "level", value: 3) { ... on ActionInvocation { operation } } }`,
+      "mia",
+    );
+    expect(written.data?.writeProperty).toEqual({ operation: "WRITE_PROPERTY" });
   });
 
   it("shows nothing of a Thing the caller may not see", async () => {

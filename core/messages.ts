@@ -22,6 +22,11 @@ export const actionRequest = z.object({
     .max(366 * 24 * 3600 * 1000)
     .optional(),
   requestedBy: id.optional(),
+  /**
+   * The W3C operation. Absent in requests appended before it existed: then a name `writeproperty:{property}`
+   * (core/action-names.ts) marks a property write and any other name an action.
+   */
+  op: z.enum(["invokeaction", "writeproperty"]).optional(),
 });
 
 const actionStep = z.object({ thing: id, name: id, at: isoTime.optional() });

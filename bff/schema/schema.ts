@@ -29,6 +29,7 @@ import "./subscriptions/thing-descriptions.ts";
 import "./subscriptions/action-progress.ts";
 import "./subscriptions/device-presence.ts";
 import "./types/thing-presence.ts";
+import "./types/action-operation.ts";
 import "./queries/devices.ts";
 import "./queries/provisioning-requests.ts";
 import "./queries/device-provisioning.ts";

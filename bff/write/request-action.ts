@@ -3,6 +3,7 @@
  * data schema, one append to ACTIONS, then optionally waiting for the action to be delivered or completed.
  */
 import { eq } from "drizzle-orm";
+import { propertyWriteName } from "../../core/action-names.ts";
 import { type ForbiddenError, NotFoundError, ValidationError } from "../../core/errors.ts";
 import { subjects } from "../../core/subjects.ts";
 import type { DataSchema } from "../../core/td.ts";
@@ -12,11 +13,24 @@ import type { Caller, Context } from "../context.ts";
 import { checkValue } from "../data-schema.ts";
 import { type ActionStep, type AwaitedState, waitForAction } from "../live/action-states.ts";
 
+export { propertyWriteName };
+
+export type Operation = "invokeaction" | "writeproperty";
+
+const WRITE_PREFIX = propertyWriteName("");
+
 /**
- * A property write travels as an action request named `writeproperty:{property}` (the W3C operation name), so it
- * cannot be mistaken for an action of the same name until the catalogue gives requests an operation field.
+ * What a stored request asks for: its `op` when it has one, else what its name says (`writeproperty:{property}`
+ * is a property write). `affordance` is the action's or the property's name in the TD.
  */
-export const propertyWriteName = (property: string): string => `writeproperty:${property}`;
+export function operationOf(name: string, op?: Operation | null): { operation: Operation; affordance: string } {
+  const write = op === "writeproperty" || (op == null && name.startsWith(WRITE_PREFIX));
+  if (!write) return { operation: "invokeaction", affordance: name };
+  return {
+    operation: "writeproperty",
+    affordance: name.startsWith(WRITE_PREFIX) ? name.slice(WRITE_PREFIX.length) : name,
+  };
+}
 
 export type WaitFor = "stored" | AwaitedState;
 
@@ -24,7 +38,7 @@ export type ActionRequest = {
   thing: string;
   /** The action's or the property's name in the TD. */
   name: string;
-  operation: "invokeaction" | "writeproperty";
+  operation: Operation;
   /** The action's input or the property's new value. */
   value: unknown;
   ttlSeconds?: number | null;
@@ -37,6 +51,7 @@ export type Invocation = {
   actionId: string;
   thing: string;
   name: string;
+  operation: Operation;
   seq: number;
   state: ActionStep["state"];
   output?: unknown;
@@ -97,6 +112,7 @@ export async function requestAction(
       ...(r.value === undefined ? {} : { input: r.value }),
       ...(r.ttlSeconds ? { ttlMs: r.ttlSeconds * 1000 } : {}),
       requestedBy: caller.user,
+      op: r.operation,
     },
     source: `bff/${caller.user}`,
   });
@@ -104,6 +120,7 @@ export async function requestAction(
     actionId,
     thing: r.thing,
     name: r.name,
+    operation: r.operation,
     seq: appended.seq,
     state: "requested",
     timedOut: false,
