@@ -232,6 +232,21 @@ describe("bad input from the upstream server", () => {
     expect(gateway.observing).toBe(0);
   });
 
+  it("Given the gateway's UDP port is taken, When a second gateway starts on it, Then start fails with a clear error", async () => {
+    const second = new Lwm2mGateway({
+      log,
+      mappings: await JetStreamGatewayMappings.open(log),
+      serverUrl: "coap://127.0.0.1:9",
+      endpoint: "second",
+      lifetimeSeconds: 60,
+      notifyIntervalSeconds: 60,
+      port: gatewayPort,
+      host: "127.0.0.1",
+      logger: createLogger("error"),
+    });
+    await expect(second.start().finally(() => second.stop())).rejects.toThrow(/cannot listen on UDP port/);
+  });
+
   it("Given a valid write after all that, Then it is still stored as a property write", async () => {
     const res = await send({ method: "PUT", path: "/26241/0/2", payload: "9" }, { format: 0 });
     expect(res.code).toBe("2.04");

@@ -20,6 +20,7 @@ import { lookup } from "node:dns/promises";
 import type { AddressInfo } from "node:net";
 import { Agent, createServer, type IncomingMessage, type OutgoingMessage, type Server } from "coap";
 import { propertyWriteName } from "../../core/action-names.ts";
+import { UnavailableError } from "../../core/errors.ts";
 import type { JetStreamEventLog } from "../../core/jetstream-event-log.ts";
 import type { JetStreamGatewayMappings } from "../../core/jetstream-gateway-mappings.ts";
 import type { Logger } from "../../core/log.ts";
@@ -104,10 +105,17 @@ export class Lwm2mGateway {
   }
 
   async start(): Promise<void> {
-    const server = createServer({ piggybackReplyMs: 500 }, (req, res) => void this.handle(req, res));
+    const server = createServer({ piggybackReplyMs: 500, reuseAddr: false }, (req, res) => void this.handle(req, res));
     server.on("error", (err: Error) => this.o.logger.warn("LwM2M gateway socket error", { err }));
+    const port = this.o.port ?? 0;
     await new Promise<void>((resolve, reject) => {
-      server.listen(this.o.port ?? 0, this.o.host ?? "0.0.0.0", (err?: Error) => (err ? reject(err) : resolve()));
+      const fail = (cause: Error) =>
+        reject(new UnavailableError(`the LwM2M gateway cannot listen on UDP port ${port} (taken?)`, { cause }));
+      server.once("error", fail);
+      server.listen(port, this.o.host ?? "0.0.0.0", () => {
+        server.off("error", fail);
+        resolve();
+      });
     });
     this.server = server;
     const socket = (server as unknown as { _sock: import("node:dgram").Socket })._sock;
@@ -136,8 +144,19 @@ export class Lwm2mGateway {
         await new Promise((r) => setTimeout(r, backoff));
       }
     }
-    if (!serverUrl || this.abort.signal.aborted) return;
-    const server = await this.resolvePeer(serverUrl);
+    let server: { host: string; port: number } | undefined;
+    for (
+      let backoff = 1000;
+      serverUrl && !server && !this.abort.signal.aborted;
+      backoff = Math.min(backoff * 2, 30_000)
+    ) {
+      server = await this.resolvePeer(serverUrl).catch(async (err: unknown) => {
+        this.o.logger.warn("cannot resolve the LwM2M server; retrying", { err, retryInMs: backoff });
+        await new Promise((r) => setTimeout(r, backoff));
+        return undefined;
+      });
+    }
+    if (!server || this.abort.signal.aborted) return;
     this.registration = new Registration({
       agent,
       server,
