@@ -34,6 +34,9 @@ import {
 const DEVICES = num("ACTION_DEVICES", 10);
 const RATE = num("ACTION_RATE", 50);
 const POLL_S = 2;
+const INVOKE_TIMEOUT_S = 5;
+/** Devices outlast the operators and their longest wait, so every action invoked finds its device polling. */
+const POLLING_MS = durationMs(DURATION) + (1 + INVOKE_TIMEOUT_S + POLL_S) * 1000;
 const devices = DATA.devices.slice(0, DEVICES);
 
 const roundTrip = new Trend("action_round_trip", true);
@@ -43,12 +46,13 @@ const reported = new Counter("statuses_reported");
 export const options: Options = {
   summaryTrendStats: TREND_STATS,
   scenarios: {
+    // One iteration per device that polls in a loop: iterationInTest numbers the devices 0…n-1 (VU ids are
+    // shared by all scenarios, so they cannot).
     devices: {
-      executor: "constant-vus",
+      executor: "per-vu-iterations",
       vus: DEVICES,
-      // Outlast the operators so every action they invoke finds a device polling.
-      duration: `${Math.ceil(durationMs(DURATION) / 1000) + 2 + POLL_S}s`,
-      gracefulStop: `${POLL_S + 2}s`,
+      iterations: 1,
+      maxDuration: `${Math.ceil(POLLING_MS / 1000) + POLL_S + 15}s`,
       exec: "device",
     },
     operators: {
@@ -72,29 +76,32 @@ export function setup(): { token: string } {
 
 type Pending = { actionId: string; thing: string; name: string };
 
-/** One device: long-polls for its actions and reports each one completed. */
+/** One device: long-polls for its actions and reports each one completed, until the operators are done. */
 export const device = guarded((): void => {
-  const d = devices[(__VU - 1) % devices.length];
+  const d = devices[exec.scenario.iterationInTest % devices.length];
   if (!d) throw new Error("no devices in the data file");
-  const res = http.get(`${BASE_URL}/devices/${encodeURIComponent(d.device)}/actions?wait=${POLL_S}`, {
-    headers: bearer(d.token),
-    tags: { name: "poll" },
-    timeout: `${POLL_S + 10}s`,
-  });
-  if (!check(res, { "poll answered (200 or 204)": (r) => r.status === 200 || r.status === 204 })) return;
-  if (res.status !== 200) return;
-  for (const action of JSON.parse(String(res.body)) as Pending[]) {
-    const status = http.post(
-      `${BASE_URL}/actions/${encodeURIComponent(action.actionId)}/status`,
-      JSON.stringify({ status: "completed", output: { ok: true } }),
-      { headers: bearer(d.token), tags: { name: "status" } },
-    );
-    if (check(status, { "status stored (204)": (r) => r.status === 204 })) reported.add(1);
+  const until = Date.now() + POLLING_MS;
+  while (Date.now() < until) {
+    const res = http.get(`${BASE_URL}/devices/${encodeURIComponent(d.device)}/actions?wait=${POLL_S}`, {
+      headers: bearer(d.token),
+      tags: { name: "poll" },
+      timeout: `${POLL_S + 10}s`,
+    });
+    if (!check(res, { "poll answered (200 or 204)": (r) => r.status === 200 || r.status === 204 })) continue;
+    if (res.status !== 200) continue;
+    for (const action of JSON.parse(String(res.body)) as Pending[]) {
+      const status = http.post(
+        `${BASE_URL}/actions/${encodeURIComponent(action.actionId)}/status`,
+        JSON.stringify({ status: "completed", output: { ok: true } }),
+        { headers: bearer(d.token), tags: { name: "status" } },
+      );
+      if (check(status, { "status stored (204)": (r) => r.status === 204 })) reported.add(1);
+    }
   }
 });
 
 const INVOKE = `mutation($thing: ID!, $name: String!) {
-  invokeAction(thing: $thing, name: $name, ttl: 60, waitFor: COMPLETED, timeout: 10) {
+  invokeAction(thing: $thing, name: $name, ttl: 60, waitFor: COMPLETED, timeout: ${INVOKE_TIMEOUT_S}) {
     __typename ... on ActionInvocation { actionId state timedOut } ... on Problem { message } } }`;
 
 export const invoke = guarded(({ token }: { token: string }): void => {

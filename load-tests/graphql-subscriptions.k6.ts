@@ -52,6 +52,7 @@ const received = new Counter("notifications");
 const published = new Counter("events_published");
 const wsErrors = new Counter("ws_errors");
 const repeated = new Counter("notifications_repeated");
+const misrouted = new Counter("notifications_misrouted");
 
 export const options: Options = {
   summaryTrendStats: TREND_STATS,
@@ -79,6 +80,7 @@ export const options: Options = {
       ...NO_HTTP_ERRORS,
       ws_errors: ["count==0"],
       notifications_repeated: ["count==0"],
+      notifications_misrouted: ["count==0"],
       subscription_latency: ["max>=0"],
     },
     { subscription_latency: ["p(99)<=25"] },
@@ -94,7 +96,8 @@ export function setup(): Setup {
 
 /** One subscriber: subscribes, records each notification's latency, and leaves after the publisher stopped. */
 export function subscribe({ token, since }: Setup): void {
-  const device = things[(__VU - 1) % things.length];
+  // iterationInTest numbers the subscribers 0…n-1 (one iteration each); VU ids are shared by all scenarios.
+  const device = things[exec.scenario.iterationInTest % things.length];
   if (!device) throw new Error("no devices in the data file");
   const ws = new WebSocket(WS_URL, null, { headers: { "Sec-WebSocket-Protocol": "graphql-transport-ws" } });
   let closing = false;
@@ -116,7 +119,11 @@ export function subscribe({ token, since }: Setup): void {
         ?.thingEvents?.value;
       const sentAt = value?.sentAt;
       if (typeof sentAt !== "number" || typeof value?.seq !== "number") wsErrors.add(1);
-      else if (seen.has(value.seq)) {
+      else if (things[value.seq % things.length]?.thing !== device.thing) {
+        // The publisher sends event `seq` to Thing seq mod n: anything else is another Thing's event.
+        misrouted.add(1);
+        console.error(`${device.thing}: received event ${value.seq} of another Thing`);
+      } else if (seen.has(value.seq)) {
         repeated.add(1);
         console.error(`${device.thing}: event ${value.seq} delivered again`);
       } else {

@@ -8,6 +8,7 @@
  * Ceiling: the same script against mosquitto's WebSocket listener (anonymous, no storage). The Node driver
  * load-tests/mqtt-driver.ts makes the same load over TCP with mqtt.js, for comparison.
  */
+import exec from "k6/execution";
 import { Counter, Trend } from "k6/metrics";
 import type { Options } from "k6/options";
 import { clearInterval, clearTimeout, setInterval, setTimeout } from "k6/timers";
@@ -58,7 +59,7 @@ export const options: Options = {
 };
 
 export function device(): void {
-  const d = DATA.devices[(__VU - 1) % DATA.devices.length];
+  const d = DATA.devices[exec.scenario.iterationInTest % DATA.devices.length];
   if (!d) throw new Error("no devices in the data file");
   // mosquitto needs the `mqtt` subprotocol; the hub's endpoint accepts it too.
   const ws = new WebSocket(MQTT_WS_URL, null, { headers: { "Sec-WebSocket-Protocol": "mqtt" } });

@@ -396,6 +396,7 @@ async function runOn(
   } finally {
     for (const c of children) await c.stop();
     await log.close();
+    await writeFile(join(out, `${runtime}-hub.log`), hub.output());
     hub.child.kill("SIGINT");
     const exited = await Promise.race([
       hub.exited.then(() => true),

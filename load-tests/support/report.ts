@@ -61,6 +61,7 @@ export function k6Errors(s: K6Summary | undefined): number {
     count("script_errors") +
     count("ws_errors") +
     count("notifications_repeated") +
+    count("notifications_misrouted") +
     count("mqtt_errors") +
     count("mqtt_unacked")
   );
