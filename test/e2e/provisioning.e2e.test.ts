@@ -433,24 +433,17 @@ describe("provisioning end to end", () => {
 
   it("Given an administrator, When they switch discovery on and off, Then an mDNS browser sees the hub appear and go", async () => {
     const browser = new Bonjour({}, () => {});
+    // One browser sees both: a goodbye only means something to a browser that knew the service.
+    const b = browser.find({ type: "wot" });
+    const mine = (s: Service) => s.name === env.SPOKES_DISCOVERY_NAME;
     try {
-      const seen = (event: "up" | "down") =>
-        new Promise<Service>((resolve) => {
-          const b = browser.find({ type: "wot" });
-          b.on(event, (s: Service) => {
-            if (s.name === env.SPOKES_DISCOVERY_NAME) {
-              b.stop();
-              resolve(s);
-            }
-          });
-        });
-      const up = seen("up");
+      const up = new Promise<Service>((resolve) => b.on("up", (s: Service) => mine(s) && resolve(s)));
+      const down = new Promise<Service>((resolve) => b.on("down", (s: Service) => mine(s) && resolve(s)));
       const on = await gql("mutation { setDiscovery(enabled: true) { __typename ... on Discovery { enabled } } }");
       expect(on.data?.setDiscovery).toEqual({ __typename: "Discovery", enabled: true });
       const service = await up;
       expect(service.port).toBe(Number(env.SPOKES_HTTP_PORT));
       expect(service.txt).toMatchObject({ td: "/.well-known/wot", provisioning: "/provisioning/requests" });
-      const down = seen("down");
       const off = await gql("mutation { setDiscovery(enabled: false) { __typename ... on Discovery { enabled } } }");
       expect(off.data?.setDiscovery).toEqual({ __typename: "Discovery", enabled: false });
       expect((await down).name).toBe(env.SPOKES_DISCOVERY_NAME);
@@ -459,6 +452,7 @@ describe("provisioning end to end", () => {
         enabled: false,
       });
     } finally {
+      b.stop();
       await new Promise<void>((r) => browser.destroy(() => r()));
     }
   });
