@@ -269,7 +269,12 @@ export class Lwm2mGateway {
     await this.o.log.append({
       subject: subjects.actionRequest(e.thing, name),
       type: "spokes.ActionRequested",
-      data: { actionId: randomUUID(), ...(input === undefined ? {} : { input }), requestedBy: this.o.endpoint },
+      data: {
+        actionId: randomUUID(),
+        ...(input === undefined ? {} : { input }),
+        requestedBy: this.o.endpoint,
+        op: e.kind === "property" ? "writeproperty" : "invokeaction",
+      },
       source: `lwm2m-gateway/${this.o.endpoint}`,
     });
   }

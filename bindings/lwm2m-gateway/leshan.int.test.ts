@@ -132,13 +132,16 @@ describe("the LwM2M gateway against Leshan", () => {
     const r = await leshan.call(EP, "write", { path: "/26241/0/2", format: "TLV", type: "integer", value: 7 });
     expect(r.code).toBe("CHANGED");
     const request = await lastRequest(LAMP, "writeproperty:brightness");
-    expect(request).toMatchObject({ data: { input: 7, requestedBy: EP }, source: `lwm2m-gateway/${EP}` });
+    expect(request).toMatchObject({
+      data: { input: 7, requestedBy: EP, op: "writeproperty" },
+      source: `lwm2m-gateway/${EP}`,
+    });
   });
 
   it("When Leshan executes an exposed action with arguments, Then the action is requested with them as input", async () => {
     const r = await leshan.call(EP, "execute", { path: "/26241/2/7", args: "5='fast'" });
     expect(r.code).toBe("CHANGED");
-    expect(await lastRequest(LAMP, "blink")).toMatchObject({ data: { input: "5='fast'" } });
+    expect(await lastRequest(LAMP, "blink")).toMatchObject({ data: { input: "5='fast'", op: "invokeaction" } });
   });
 
   it.each([
