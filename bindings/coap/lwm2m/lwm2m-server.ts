@@ -120,7 +120,12 @@ export class Lwm2mServer {
     if (format !== undefined && format !== LINK_FORMAT) throw new ValidationError("unsupported content format");
     const payload = Buffer.isBuffer(req.payload) ? req.payload : Buffer.alloc(0);
     if (payload.length === 0) return undefined;
-    const text = new TextDecoder("utf-8", { fatal: true }).decode(payload);
+    let text: string;
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(payload);
+    } catch {
+      throw new ValidationError("the link format payload is not UTF-8");
+    }
     return parseLinkFormat(text);
   }
 
