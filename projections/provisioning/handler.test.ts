@@ -27,6 +27,13 @@ describe("provisioning handler", () => {
     expect(ops[2]).toMatchObject({ status: "active" });
   });
 
+  it("Given a refused attempt (wrong out-of-band secret), When handled, Then nothing changes", () => {
+    const ops = handleProvisioning([
+      event(5, subjects.provisioning(dev, "refused"), "spokes.ProvisioningDecided", { secretCheck: "wrong" }),
+    ]);
+    expect(ops).toEqual([]);
+  });
+
   it("Given a revocation, When handled, Then the device is revoked and its credentials too", () => {
     const ops = handleProvisioning([event(4, subjects.provisioning(dev, "revoked"), "spokes.ProvisioningDecided", {})]);
     expect(ops.map((o) => [o.op, "status" in o ? o.status : undefined])).toEqual([
