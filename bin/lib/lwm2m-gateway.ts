@@ -49,6 +49,9 @@ export async function startLwm2mGateway(
     ...(seed ? { seed } : {}),
     logger,
   });
-  await gateway.start();
+  await gateway.start().catch(async (err: unknown) => {
+    await gateway.stop();
+    throw err;
+  });
   return gateway;
 }
