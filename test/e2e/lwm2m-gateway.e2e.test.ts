@@ -133,4 +133,25 @@ describe("the hub's LwM2M gateway", () => {
     expect(read.errors?.[0]?.message).toMatch(/administrator/);
     expect(hub.output()).not.toContain("olga's long password");
   });
+
+  it("Given a mapping file that is not valid, When the hub starts, Then it stops with a message naming the file", async () => {
+    const bad = join(dir, "bad.json");
+    await writeFile(bad, JSON.stringify({ exposures: [{ thing: "t", kind: "event", name: "e", access: "write" }] }));
+    const r = await spokes(
+      "node",
+      ["start"],
+      {
+        ...env,
+        SPOKES_DATA_DIR: join(dir, "data-bad"),
+        SPOKES_EMBEDDED_NATS_PORT: String(await freePort()),
+        SPOKES_HTTP_PORT: String(await freePort()),
+        SPOKES_MQTT_PORT: String(await freePort()),
+        SPOKES_MQTT_WS_PORT: String(await freePort()),
+        SPOKES_LWM2M_GATEWAY_MAPPING_FILE: bad,
+      },
+      120_000,
+    );
+    expect(r.code).not.toBe(0);
+    expect(r.stderr + r.stdout).toMatch(/SPOKES_LWM2M_GATEWAY_MAPPING_FILE .*bad\.json.*events are read-only/);
+  });
 });
