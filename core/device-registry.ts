@@ -5,7 +5,7 @@
  * and be the device's current token; a certificate must chain to the hub CA and be the device's current one.
  */
 
-import { type DeviceTokenKeys, loadOrCreateDeviceKeys, verifyDeviceToken } from "./device-tokens.ts";
+import { type DeviceTokenKeys, loadOrCreateDeviceKeys, verifyDeviceTokenClaims } from "./device-tokens.ts";
 import type { DeviceAuthenticator, DeviceCredentials, DeviceIdentity } from "./devices.ts";
 import { UnauthenticatedError } from "./errors.ts";
 import { checkCertificate, type HubCa, loadOrCreateHubCa } from "./hub-ca.ts";
@@ -24,6 +24,9 @@ export type DeviceRegistryOptions = {
   certificateTtlMs?: number;
 };
 
+/** Tokens whose signature was checked, remembered so a binding can authenticate per request cheaply. */
+const VERIFIED_TOKENS = 10_000;
+
 /** How long `authenticate` waits for the registry to catch up with the stream before refusing a new device. */
 const CATCH_UP_MS = 2000;
 
@@ -39,6 +42,8 @@ export class DeviceRegistry implements DeviceAuthenticator {
   private readonly waiters = new Set<{ seq: number; resolve: () => void }>();
   private readonly abort = new AbortController();
   private applied = 0;
+  /** token → its device, hash and expiry; the device's state is still checked on every call. */
+  private readonly verified = new Map<string, { device: string; hash: string; expiresAt?: number }>();
   private loop: Promise<void> | undefined;
 
   private constructor(o: DeviceRegistryOptions, keys: DeviceTokenKeys, ca: HubCa) {
@@ -161,10 +166,10 @@ export class DeviceRegistry implements DeviceAuthenticator {
     let tokenHash: string | undefined;
     let certHash: string | undefined;
     if (c.token !== undefined) {
-      const sub = await verifyDeviceToken(this.keys, c.token);
-      if (sub === undefined || (device !== undefined && sub !== device)) throw refused();
-      device = sub;
-      tokenHash = await sha256Hex(c.token);
+      const known = await this.verifyToken(c.token);
+      if (known === undefined || (device !== undefined && known.device !== device)) throw refused();
+      device = known.device;
+      tokenHash = known.hash;
     }
     if (c.certificate !== undefined) {
       const checked = await checkCertificate(this.ca, c.certificate);
@@ -182,6 +187,19 @@ export class DeviceRegistry implements DeviceAuthenticator {
     await this.sync();
     if (current(this.states.get(device))) return { device };
     throw refused();
+  }
+
+  /** The token's device and hash when its signature and claims hold; remembered until it expires. */
+  private async verifyToken(token: string) {
+    const hit = this.verified.get(token);
+    if (hit && (hit.expiresAt === undefined || hit.expiresAt > Date.now())) return hit;
+    if (hit) this.verified.delete(token);
+    const claims = await verifyDeviceTokenClaims(this.keys, token);
+    if (claims === undefined) return undefined;
+    const entry = { ...claims, hash: await sha256Hex(token) };
+    if (this.verified.size >= VERIFIED_TOKENS) this.verified.delete(this.verified.keys().next().value as string);
+    this.verified.set(token, entry);
+    return entry;
   }
 
   async close(): Promise<void> {

@@ -58,14 +58,17 @@ export function issueDeviceToken(keys: DeviceTokenKeys, device: string, ttlMs = 
   return jwt.sign(keys.privateKey);
 }
 
+/** What a verified token says: the device, and when it expires (ms since the epoch) if it does. */
+export type DeviceTokenClaims = { device: string; expiresAt?: number };
+
 /**
- * The device a token names when its signature (EdDSA only), issuer, audience and expiry hold; undefined otherwise.
+ * The claims of a token whose signature (EdDSA only), issuer, audience and expiry hold; undefined otherwise.
  */
-export async function verifyDeviceToken(
+export async function verifyDeviceTokenClaims(
   keys: DeviceTokenKeys,
   token: string,
   now = new Date(),
-): Promise<string | undefined> {
+): Promise<DeviceTokenClaims | undefined> {
   try {
     const { payload } = await jwtVerify(token, keys.publicKey, {
       algorithms: ["EdDSA"],
@@ -74,8 +77,14 @@ export async function verifyDeviceToken(
       requiredClaims: ["sub", "iat"],
       currentDate: now,
     });
-    return typeof payload.sub === "string" && payload.sub !== "" ? payload.sub : undefined;
+    if (typeof payload.sub !== "string" || payload.sub === "") return undefined;
+    return { device: payload.sub, ...(typeof payload.exp === "number" ? { expiresAt: payload.exp * 1000 } : {}) };
   } catch {
     return undefined;
   }
+}
+
+/** The device a valid token names; undefined when it does not verify. */
+export async function verifyDeviceToken(keys: DeviceTokenKeys, token: string, now = new Date()) {
+  return (await verifyDeviceTokenClaims(keys, token, now))?.device;
 }
