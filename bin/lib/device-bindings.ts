@@ -74,7 +74,7 @@ export async function startDeviceBindings(
   const routes = [
     deviceRoutes({
       authenticator,
-      facts: new FactPublisher(log, ownership),
+      facts: new FactPublisher(log, ownership, { maxPayloadBytes: config.SPOKES_MAX_PAYLOAD_BYTES }),
       dispatcher,
       presence,
       logger: logger.child("http-devices"),
@@ -96,6 +96,7 @@ export async function startDeviceBindings(
         host: config.SPOKES_MQTT_HOST,
         port: config.SPOKES_MQTT_PORT,
         wsPort: config.SPOKES_MQTT_WS_PORT,
+        maxPayloadBytes: config.SPOKES_MAX_PAYLOAD_BYTES,
         ...(tls ? { tls: { ...tls, ...(authenticator.ca ? { ca: authenticator.ca.pem } : {}) } } : {}),
       }).catch((cause: unknown) => {
         throw new UnavailableError(

@@ -39,6 +39,8 @@ export type MqttBindingOptions = {
   /** WebSocket port; none when absent. */
   wsPort?: number;
   tls?: MqttTls;
+  /** Largest payload stored, in bytes (the event log's limit). */
+  maxPayloadBytes?: number;
   /** QoS 0 messages on their way to JetStream before the endpoint stops reading from devices. Default 20,000. */
   maxInFlightQos0?: number;
 };
@@ -71,7 +73,8 @@ export class MqttBinding {
 
   static async start(o: MqttBindingOptions): Promise<MqttBinding> {
     const logger = o.logger;
-    const facts = new FactPublisher(o.log, o.ownership);
+    const limits = o.maxPayloadBytes ? { maxPayloadBytes: o.maxPayloadBytes } : undefined;
+    const facts = new FactPublisher(o.log, o.ownership, limits);
     const presence = new PresenceReporter({
       log: o.log,
       binding: "mqtt",

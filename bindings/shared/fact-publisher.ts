@@ -8,22 +8,28 @@
  * messages are stored in the order `publish` was called.
  */
 import { ConflictError, ForbiddenError } from "../../core/errors.ts";
-import type { AppendResult, EventLog } from "../../core/event-log.ts";
+import type { AppendLimits, EventLog } from "../../core/event-log.ts";
 import { type DeviceFact, factRequest } from "./device-facts.ts";
+import { EventBatcher } from "./event-batcher.ts";
 import type { ThingOwnership } from "./ownership.ts";
 
 export class FactPublisher {
   private readonly log: EventLog;
   private readonly ownership: ThingOwnership;
   private readonly claiming = new Map<string, Promise<unknown>>();
+  private readonly values: EventBatcher;
 
-  constructor(log: EventLog, ownership: ThingOwnership) {
+  constructor(log: EventLog, ownership: ThingOwnership, limits?: AppendLimits) {
     this.log = log;
     this.ownership = ownership;
+    this.values = new EventBatcher(log, limits ? { limits } : {});
   }
 
-  /** Resolves once JetStream stored the fact; rejects with ForbiddenError, ValidationError or UnavailableError. */
-  publish(device: string, fact: DeviceFact, data: unknown): Promise<AppendResult> {
+  /**
+   * Resolves once JetStream stored the fact; rejects with ForbiddenError, ValidationError or UnavailableError.
+   * Event and property values go through group commit; TDs are appended one by one.
+   */
+  publish(device: string, fact: DeviceFact, data: unknown): Promise<unknown> {
     const pending = this.claiming.get(fact.thing);
     if (pending) {
       const again = () => this.publish(device, fact, data);
@@ -32,7 +38,14 @@ export class FactPublisher {
     const check = this.ownership.check(device, fact.thing);
     if (check === "other") return Promise.reject(forbidden(fact.thing));
     const req = factRequest(device, fact, data);
-    if (check === "owner") return this.log.append(req);
+    if (check === "owner") {
+      if (fact.kind === "td") return this.log.append(req);
+      try {
+        return this.values.append(req);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
     if (fact.kind !== "td") {
       return Promise.reject(new ForbiddenError(`publish the TD of "${fact.thing}" first: it claims the Thing`));
     }
