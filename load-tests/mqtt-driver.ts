@@ -43,7 +43,25 @@ async function runDevice(d: Device): Promise<void> {
     protocolVersion: 4,
   });
   client.on("error", () => errors++);
-  const td = { id: d.thing, title: `Load ${d.device}`, events: { reading: { data: { type: "object" } } } };
+  if (!values.anonymous) {
+    // The hub tells a device why it dropped a message (MQTT 3.1.1 has no negative PUBACK): each notice is an error.
+    client.on("message", (_topic, payload) => {
+      if (errors++ === 0) process.stderr.write(`${d.device}: dropped: ${String(payload).slice(0, 300)}\n`);
+    });
+    const [granted] = await client.subscribeAsync(`devices/${d.device}/errors`, { qos: 0 });
+    if (granted?.qos === 128) throw new Error("the hub refused the subscription to its drop notices");
+  }
+  const td = {
+    "@context": "https://www.w3.org/2022/wot/td/v1.1",
+    id: d.thing,
+    title: `Load ${d.device}`,
+    "@type": "Sensor",
+    securityDefinitions: { bearer: { scheme: "bearer" } },
+    security: ["bearer"],
+    events: { reading: { data: { type: "object" } } },
+    properties: { level: { type: "number" } },
+    actions: { toggle: {} },
+  };
   await client.publishAsync(`things/${d.thing}/td`, JSON.stringify(td), { qos: 1 });
   const until = performance.now() + SECONDS * 1000;
   let seq = 0;
@@ -71,6 +89,7 @@ async function runDevice(d: Device): Promise<void> {
     for (let i = 0; i < WINDOW; i++) next();
   });
   unacked += client.queue.length;
+  await new Promise((r) => setTimeout(r, 200)); // drop notices for the last publishes
   await client.endAsync();
 }
 

@@ -25,7 +25,7 @@ import {
   thresholds,
   writeSummary,
 } from "./lib/k6-common.ts";
-import { connect, DISCONNECT, PINGREQ, packetReader, publish, utf8 } from "./lib/mqtt-packets.ts";
+import { connect, DISCONNECT, PINGREQ, packetReader, publish, subscribe, utf8 } from "./lib/mqtt-packets.ts";
 
 const VUS = num("MQTT_VUS", 20);
 const WINDOW = num("MQTT_WINDOW", 16);
@@ -81,7 +81,7 @@ export function device(): void {
     let size = 0;
     for (let i = 0; i < n; i++) {
       const id = nextId;
-      nextId = nextId === 65534 ? 1 : nextId + 1;
+      nextId = nextId === 65533 ? 1 : nextId + 1;
       sentAt.set(id, Date.now());
       const p = publish(topic, JSON.stringify({ seq: seq++, celsius: 21.5 }), 1, id);
       packets.push(p);
@@ -108,9 +108,16 @@ export function device(): void {
     for (const p of read(new Uint8Array(e?.data as ArrayBuffer))) {
       if (p.type === "connack") {
         if (p.returnCode !== 0) return fail(`CONNACK ${p.returnCode}`);
-        // The device claims its Thing with its TD (QoS 1, packet id 0xffff is never used for events).
+        // The hub tells a device on devices/{device}/errors why it dropped a message (MQTT 3.1.1 has no negative
+        // PUBACK): every such notice counts as an error. Packet ids 65534 and 65535 are never used for events.
+        if (TARGET === "hub") send(subscribe(65534, `devices/${d.device}/errors`, 0));
+        // The device claims its Thing with its TD.
         send(publish(`things/${d.thing}/td`, JSON.stringify(tdOf(d)), 1, 65535));
         if (tdAcked) start();
+      } else if (p.type === "suback") {
+        if (p.granted[0] === 0x80) fail("the hub refused the subscription to its drop notices");
+      } else if (p.type === "publish") {
+        fail(`the hub dropped a message: ${p.payload.slice(0, 300)}`);
       } else if (p.type === "puback") {
         if (p.packetId === 65535 && !tdAcked) {
           tdAcked = true;
