@@ -280,6 +280,8 @@ export class Lwm2mGateway {
   }
 
   private async handle(req: IncomingMessage, res: OutgoingMessage): Promise<void> {
+    // A reply the network refuses (Bun reports ECONNREFUSED for UDP) must not become an unhandled error.
+    res.on("error", (err: Error) => this.o.logger.debug("LwM2M reply not sent", { err }));
     try {
       if (`${req.rsinfo.address}:${req.rsinfo.port}` !== this.peer) return this.send(res, "4.03");
       const r = parseRequest(req);
