@@ -16,7 +16,7 @@ const clients: MqttClient[] = [];
 
 beforeAll(async () => {
   nats = await startTestNats();
-  hub = await startMqtt({ natsUrl: nats.url, devices: ["dev-a", "dev-b", "dev-c", "dev-d", "dev-e"] });
+  hub = await startMqtt({ natsUrl: nats.url, devices: ["dev-a", "dev-b", "dev-c", "dev-d", "dev-e"], wsPort: 0 });
   tokens = hub.tokens;
 }, 60_000);
 afterAll(async () => {
@@ -140,6 +140,32 @@ describe("publishing over MQTT", () => {
     await hub.registry.flow.decide("disable", "dev-c", "admin");
     await closed;
     await expect(pub("dev-c", tokens["dev-c"] as string, "things/lamp-c/event/x", "1")).rejects.toThrow();
+  });
+});
+
+describe("MQTT over WebSocket and last wills", () => {
+  it("Given a device on the WebSocket endpoint, when it publishes with QoS 1, then the value is stored", async () => {
+    const ws = await mqtt.connectAsync(`ws://127.0.0.1:${hub.mqtt.ports.ws}`, {
+      username: "dev-a",
+      password: tokens["dev-a"],
+      reconnectPeriod: 0,
+    });
+    clients.push(ws);
+    await ws.publishAsync("things/lamp-a/property/ws", '"over websocket"', { qos: 1 });
+    expect((await eventsIn(hub.log, "EVENTS", subjects.property("lamp-a", "ws"))).map((e) => e.data)).toEqual([
+      "over websocket",
+    ]);
+  });
+
+  it("Given a device with a last will, when its connection breaks, then the will is stored as its own fact", async () => {
+    const c = await connect("dev-a", tokens["dev-a"] as string, {
+      will: { topic: "things/lamp-a/property/online", payload: Buffer.from("false"), qos: 1, retain: false },
+    });
+    c.stream.destroy();
+    const stored = await waitForEvents(hub.log, "EVENTS", (e) => e.length === 1, {
+      filter: subjects.property("lamp-a", "online"),
+    });
+    expect(stored[0]).toMatchObject({ data: false, source: "devices/dev-a" });
   });
 });
 

@@ -12,13 +12,15 @@ import { createLogger, type Logger } from "../../core/log.ts";
 import { provisionTestDevice } from "../../test/harness/devices.ts";
 import { ActionDispatcher, type DeliveryPolicy } from "../actions/dispatcher.ts";
 import { ThingOwnership } from "../shared/ownership.ts";
-import { MqttBinding } from "./mqtt-binding.ts";
+import { MqttBinding, type MqttTls } from "./mqtt-binding.ts";
 
 export type RunningMqtt = {
   log: JetStreamEventLog;
   registry: DeviceRegistry;
   /** Device tokens by device id. */
   tokens: Record<string, string>;
+  /** Where the registry keeps its keys and CA (to provision more devices). */
+  dataDir: string;
   ownership: ThingOwnership;
   dispatcher: ActionDispatcher;
   mqtt: MqttBinding;
@@ -33,6 +35,8 @@ export async function startMqtt(o: {
   policy?: (device: string) => DeliveryPolicy;
   logger?: Logger;
   wsPort?: number;
+  /** TLS with client certificates from the registry's CA. */
+  tls?: Omit<MqttTls, "ca">;
 }): Promise<RunningMqtt> {
   const logger = o.logger ?? createLogger("error");
   const log = await JetStreamEventLog.open({ servers: o.natsUrl, settings: loadConfig({}) });
@@ -55,11 +59,13 @@ export async function startMqtt(o: {
     logger,
     port: 0,
     ...(o.wsPort !== undefined ? { wsPort: o.wsPort } : {}),
+    ...(o.tls ? { tls: { ...o.tls, ca: registry.ca.pem } } : {}),
   });
   return {
     log,
     registry,
     tokens,
+    dataDir,
     ownership,
     dispatcher,
     mqtt,
