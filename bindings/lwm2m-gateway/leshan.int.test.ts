@@ -128,6 +128,15 @@ describe("the LwM2M gateway against Leshan", () => {
     expect(r.content).toMatchObject({ kind: "instance", resources: [{ id: 3, type: "FLOAT", value: 21.5 }] });
   });
 
+  it.each([
+    ["TEXT", 8],
+    ["JSON", 9],
+  ])("When Leshan writes as %s, Then the value arrives as the property write's input", async (format, value) => {
+    const r = await leshan.call(EP, "write", { path: "/26241/0/2", format, type: "integer", value });
+    expect(r.code).toBe("CHANGED");
+    expect(await lastRequest(LAMP, "writeproperty:brightness")).toMatchObject({ data: { input: value } });
+  });
+
   it("When Leshan writes a read-write property, Then a property write is requested on the ACTIONS stream", async () => {
     const r = await leshan.call(EP, "write", { path: "/26241/0/2", format: "TLV", type: "integer", value: 7 });
     expect(r.code).toBe("CHANGED");
