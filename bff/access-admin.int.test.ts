@@ -107,3 +107,21 @@ describe("removing members, Things, groups and users", () => {
     expect(members).not.toContainEqual({ user: "otto" });
   });
 });
+
+describe("roles change while a caller keeps sending requests", () => {
+  it("Given gary's roles were just read, When he joins the administrators, Then his next request once the read model has it sees him as admin", async () => {
+    const ME = "{ me { admin memberships { group role } } }";
+    expect((await call(ME, "gary")).data?.me).toEqual({
+      admin: false,
+      memberships: [{ group: "garage", role: "manager" }],
+    });
+    const add = `mutation { addMember(group: "admins", user: "gary", role: ADMIN) { __typename } }`;
+    expect(await typename(add, "admin")).toBe("GroupChange");
+    await hub.caughtUp();
+    expect((await call(ME, "gary")).data?.me).toMatchObject({ admin: true });
+    const remove = `mutation { removeMember(group: "admins", user: "gary") { __typename } }`;
+    expect(await typename(remove, "admin")).toBe("GroupChange");
+    await hub.caughtUp();
+    expect((await call(ME, "gary")).data?.me).toMatchObject({ admin: false });
+  });
+});

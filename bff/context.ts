@@ -9,11 +9,16 @@ import type { Role } from "../core/messages.ts";
 import { isRole } from "../projections/access/roles.ts";
 import { accessMembers, accessUsers } from "../projections/access/tables.ts";
 import type { Db } from "../projections/db/database.ts";
+import { projectionCheckpoints } from "../projections/tables.ts";
 import type { SigningKeys } from "./auth/keys.ts";
 import type { RefreshTokenStore } from "./auth/refresh-tokens.ts";
 import type { TokenVerifier } from "./auth/verified-tokens.ts";
+import type { CallerCache } from "./caller-cache.ts";
 import type { LiveFeeds } from "./live/live-feed.ts";
 import { prepared } from "./read/prepared.ts";
+
+/** The access projection's name (projections/access/projection.ts), the key of its checkpoint row. */
+const ACCESS_PROJECTION = "access";
 
 /** Admins of this group are the hub's administrators: they see and manage everything. */
 export const ADMIN_GROUP = "admins";
@@ -23,6 +28,8 @@ export type Services = {
   log: EventLog;
   /** Shared live tails of the streams, for subscriptions. */
   feeds: LiveFeeds;
+  /** Callers remembered while the access read model they were read from is current. */
+  callers: CallerCache;
   logger: Logger;
   keys: SigningKeys;
   /** Checks access tokens (signature, claims, expiry), remembering ones already verified. */
@@ -58,17 +65,27 @@ export async function resolveCaller(services: Services, token: string | undefine
   if (token === undefined) return { ok: true, caller: undefined };
   const check = await services.verifyToken(token);
   if (!check.ok) return { ok: false, reason: check.reason };
-  // One round trip: the user (no row: unknown) with each group membership (null group: none).
+  const known = services.callers.get(check.user);
+  if (known) return { ok: true, caller: known };
+  // One round trip: the user (no row: unknown) with each group membership (null group: none), and the access
+  // projection's checkpoint, read in the same snapshot, which says how current the answer is.
   const rows = (await prepared(services.db, "caller", (name) =>
     services.db
-      .select({ group: accessMembers.group, role: accessMembers.role })
+      .select({
+        group: accessMembers.group,
+        role: accessMembers.role,
+        checkpoint: sql<number>`(select ${projectionCheckpoints.seq} from ${projectionCheckpoints} where ${projectionCheckpoints.name} = ${ACCESS_PROJECTION})`,
+      })
       .from(accessUsers)
       .leftJoin(accessMembers, eq(accessMembers.user, accessUsers.user))
       .where(eq(accessUsers.user, sql.placeholder("user")))
       .prepare(name),
-  ).execute({ user: check.user })) as { group: string | null; role: string | null }[];
+  ).execute({ user: check.user })) as { group: string | null; role: string | null; checkpoint: unknown }[];
   if (rows.length === 0) return { ok: false, reason: "unknown user" };
   const roles = new Map<string, Role>();
   for (const r of rows) if (r.group !== null && r.role !== null && isRole(r.role)) roles.set(r.group, r.role);
-  return { ok: true, caller: { user: check.user, admin: roles.get(ADMIN_GROUP) === "admin", roles } };
+  const caller = { user: check.user, admin: roles.get(ADMIN_GROUP) === "admin", roles };
+  const checkpoint = Number(rows[0]?.checkpoint ?? 0);
+  if (Number.isFinite(checkpoint)) services.callers.set(caller, checkpoint);
+  return { ok: true, caller };
 }

@@ -17,6 +17,7 @@ import { JetStreamRefreshTokenStore } from "./auth/jetstream-refresh-token-store
 import { loadOrCreateSigningKeys } from "./auth/keys.ts";
 import { DEFAULT_REFRESH_TTL_MS, type RefreshTokenStore } from "./auth/refresh-tokens.ts";
 import { cachedTokenVerifier } from "./auth/verified-tokens.ts";
+import { CallerCache } from "./caller-cache.ts";
 import {
   bearerToken,
   type Caller,
@@ -79,10 +80,12 @@ function unauthenticated(): Error {
 export async function createBff(o: BffOptions): Promise<Bff> {
   const refreshTtlMs = o.refreshTtlMs ?? DEFAULT_REFRESH_TTL_MS;
   const keys = await loadOrCreateSigningKeys(o.dataDir);
+  const feeds = new LiveFeeds(o.log);
   const services: Services = {
     db: o.db,
     log: o.log,
-    feeds: new LiveFeeds(o.log),
+    feeds,
+    callers: new CallerCache(feeds),
     logger: o.logger,
     keys,
     verifyToken: cachedTokenVerifier(keys),
@@ -171,6 +174,7 @@ export async function createBff(o: BffOptions): Promise<Bff> {
       }),
     async close() {
       await ws.dispose();
+      services.callers.close();
       services.feeds.close();
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((r) => wss.close(() => r()));
