@@ -140,6 +140,44 @@ describe.each(["1.1", "1.0"] as const)("LwM2M %s client (Eclipse Leshan)", (vers
     });
   });
 
+  it("When the hub reads the Temperature instance in each JSON format the client speaks, then it decodes the same value", async () => {
+    const formats =
+      version === "1.1"
+        ? [CONTENT_FORMAT.lwm2mJson, CONTENT_FORMAT.senmlJson, CONTENT_FORMAT.senmlCbor, CONTENT_FORMAT.tlv]
+        : [CONTENT_FORMAT.lwm2mJson, CONTENT_FORMAT.tlv];
+    const values = [];
+    for (const accept of formats) {
+      const { format, node } = await worker.lwm2m.management.read(ep, "/3303/0", accept);
+      expect(format).toBe(accept);
+      const value = node.kind === "object-instance" ? node.resources.find((r) => r.id === 5700) : undefined;
+      values.push(value);
+    }
+    expect(new Set(values.map((v) => JSON.stringify(v))).size).toBe(1);
+    expect(values[0]).toMatchObject({ kind: "single-resource", value: { type: "float" } });
+  });
+
+  it("When the hub updates the Light instance partially and then replaces a resource, then the client receives both writes", async () => {
+    const m = worker.lwm2m.management;
+    await m.write(
+      ep,
+      "/3311/0",
+      {
+        kind: "object-instance",
+        id: 0,
+        resources: [{ kind: "single-resource", id: 5706, value: { type: "string", value: "blue" } }],
+      },
+      { replace: false },
+    );
+    expect(await c.next("write", (e) => e.path === "/3311/0/5706")).toMatchObject({ value: "blue" });
+    await m.write(
+      ep,
+      "/3311/0/5850",
+      { kind: "single-resource", id: 5850, value: { type: "boolean", value: true } },
+      { format: CONTENT_FORMAT.text },
+    );
+    expect(await c.next("write", (e) => e.path === "/3311/0/5850")).toMatchObject({ value: "true" });
+  });
+
   it("When the hub writes the dimmer, then the client receives the value", async () => {
     await worker.lwm2m.management.writeValue(ep, "/3311/0/5851", 42);
     expect(await c.next("write", (e) => e.path === "/3311/0/5851")).toMatchObject({ value: "42" });

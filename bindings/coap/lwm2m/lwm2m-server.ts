@@ -208,14 +208,18 @@ export class Lwm2mServer {
         }),
       );
       if (this.registrations.byId(reg.id) !== reg) return;
-      await this.#o.log.appendMany(
-        described.map((td) => ({
-          subject: subjects.thingTd(td.id),
-          type: "spokes.ThingDescribed",
-          data: td,
-          source: source(reg.endpoint),
-        })),
+      // Through the fact publisher, so a Thing id another device holds is not taken over.
+      const refused = new Set<string>();
+      await Promise.all(
+        described.map((td) =>
+          this.#facts.publish(reg.endpoint, { kind: "td", thing: td.id }, td).catch((err: unknown) => {
+            refused.add(td.id);
+            this.#o.logger.warn("a Thing of an LwM2M client was not described", { endpoint: reg.endpoint, err });
+          }),
+        ),
       );
+      reg.instances = reg.instances.filter((i) => !refused.has(thingIdOf(reg.endpoint, i.objectId, i.instanceId)));
+      reg.described = true;
       const observe = this.#o.autoObserve
         ? reg.instances.filter((i) => !NOT_OBSERVED.has(i.objectId)).map((i) => `/${i.objectId}/${i.instanceId}`)
         : [];
@@ -326,6 +330,7 @@ export class Lwm2mServer {
 
   /** Values a client reported become property values of its Things. */
   #report(reg: Registration, path: LwM2mPath, node: LwM2mNode): void {
+    if (!reg.described) return;
     const instances: { instanceId: number; node: LwM2mNode }[] =
       node.kind === "object"
         ? node.instances.map((i) => ({ instanceId: i.id, node: i }))

@@ -21,6 +21,8 @@ export type Registration = {
   lastSeen: number;
   /** Queue mode: until when the client listens; for U clients, the registration's expiry. */
   awakeUntil: number;
+  /** Its Things have been described (values reported before that would have no Thing to belong to). */
+  described?: boolean;
 };
 
 export const expiresAt = (r: Registration) => r.lastSeen + r.lifetimeS * 1000;
