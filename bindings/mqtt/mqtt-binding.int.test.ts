@@ -82,6 +82,15 @@ describe("publishing over MQTT", () => {
     expect(await eventsIn(hub.log, "EVENTS", subjects.event("lamp-a", "x"))).toEqual([]);
   });
 
+  it("Given an MQTT 5 client, when it connects, then it is refused: the endpoint speaks MQTT 3.1.1", async () => {
+    const v5 = run("mosquitto_pub", [
+      ...["-h", "127.0.0.1", "-p", String(hub.mqtt.ports.tcp), "-V", "mqttv5"],
+      ...["-u", "dev-a", "-P", tokens["dev-a"] as string, "-t", "things/lamp-a/event/v5", "-m", "1"],
+    ]);
+    await expect(v5).rejects.toThrow();
+    expect(await eventsIn(hub.log, "EVENTS", subjects.event("lamp-a", "v5"))).toEqual([]);
+  });
+
   it("Given another device's Thing, when a device publishes for it, then nothing is stored, it is told why, and its next message still goes through", async () => {
     const b = await connect("dev-b", tokens["dev-b"] as string);
     await b.subscribeAsync("devices/dev-b/errors");
