@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as x509 from "@peculiar/x509";
 import { Bonjour, type Service } from "bonjour-service";
+import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../core/config.ts";
 import { DeviceRegistry } from "../../core/device-registry.ts";
@@ -70,6 +71,26 @@ const poll = (device: string, nonce?: string) =>
 
 const nonce = () => `nonce-${crypto.randomUUID()}`;
 
+/** A device's TD published over the hub's HTTP device endpoint with its token: the answer's status. */
+async function publishTd(device: string, token: string): Promise<number> {
+  const thing = `urn:spokes:${device}`;
+  const res = await fetch(`${base}/things/${encodeURIComponent(thing)}/td`, {
+    method: "PUT",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ id: thing, title: device, properties: { level: { type: "number" } } }),
+  });
+  await res.body?.cancel();
+  return res.status;
+}
+
+const mqttLogin = (device: string, token: string) =>
+  mqtt.connectAsync(`mqtt://127.0.0.1:${env.SPOKES_MQTT_PORT}`, {
+    username: device,
+    password: token,
+    reconnectPeriod: 0,
+    connectTimeout: 10_000,
+  });
+
 async function csrFor(device: string): Promise<string> {
   const keys = (await crypto.subtle.generateKey(ALG, true, ["sign", "verify"])) as CryptoKeyPair;
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({
@@ -117,6 +138,9 @@ beforeAll(async () => {
     SPOKES_DATA_DIR: dir,
     SPOKES_EMBEDDED_NATS_PORT: String(await freePort()),
     SPOKES_HTTP_PORT: String(await freePort()),
+    SPOKES_MQTT_PORT: String(await freePort()),
+    SPOKES_MQTT_WS_PORT: String(await freePort()),
+    SPOKES_COAP_PORT: String(await freePort()),
     SPOKES_ADMIN_PASSWORD: "correct horse battery",
     SPOKES_POSTGRES_URL: await freshDatabaseUrl(pg.url),
     SPOKES_DISCOVERY: "false",
@@ -237,7 +261,7 @@ describe("provisioning end to end", () => {
     expect(twice.stderr).toMatch(/cannot approve a device that is active/);
   });
 
-  it("Given an active device, When an administrator revokes it, Then its token and certificate are refused within the second", async () => {
+  it("Given an active device connected over MQTT, When an administrator revokes it, Then it is disconnected and its token and certificate are refused everywhere", async () => {
     const answer = await (await post({ device: "doomed", nonce: nonce(), csr: await csrFor("doomed") })).json();
     expect(answer.status).toBe("pending");
     await gql(decision("approveDevice"), { device: "doomed" });
@@ -250,15 +274,23 @@ describe("provisioning end to end", () => {
       await post({ device: "victim", nonce: nonce(), secret: "victim secret", csr: await csrFor("victim") })
     ).json();
     await expect(registry.authenticate({ token: creds.token })).resolves.toEqual({ device: "victim" });
+    expect(await publishTd("victim", creds.token)).toBe(204);
+    const connected = await mqttLogin("victim", creds.token);
+    const closed = new Promise<void>((resolve) => connected.once("close", () => resolve()));
     const gone = new Promise<string>((resolve) => registry.onDeactivated(resolve));
+
     const revoked = await gql(decision("revokeDevice"), { device: "victim", reason: "lost in transit" });
     expect(revoked.data?.revokeDevice).toMatchObject({ status: "REVOKED", reason: "lost in transit" });
+    await closed;
+    expect(connected.connected).toBe(false);
     expect(await gone).toBe("victim");
     await registry.caughtUp(revoked.data?.revokeDevice.seq);
     await expect(registry.authenticate({ token: creds.token })).rejects.toBeInstanceOf(UnauthenticatedError);
     await expect(registry.authenticate({ certificate: creds.certificate })).rejects.toBeInstanceOf(
       UnauthenticatedError,
     );
+    expect(await publishTd("victim", creds.token)).toBe(401);
+    await expect(mqttLogin("victim", creds.token)).rejects.toThrow();
     const enable = await gql(decision("enableDevice"), { device: "victim" });
     expect(enable.data?.enableDevice).toMatchObject({ __typename: "Conflict" });
   });
@@ -266,13 +298,16 @@ describe("provisioning end to end", () => {
   it("Given an active device, When disabled and enabled with `spokes device`, Then its token is refused, then accepted", async () => {
     await gql(PREAPPROVE, { device: "pausable", secret: "pausable secret" });
     const creds = await (await post({ device: "pausable", nonce: nonce(), secret: "pausable secret" })).json();
+    expect(await publishTd("pausable", creds.token)).toBe(204);
     expect((await spokes("node", ["device", "disable", "pausable", "--reason", "maintenance"], env)).code).toBe(0);
     await registry.sync();
     expect(registry.isActive("pausable")).toBe(false);
     await expect(registry.authenticate({ token: creds.token })).rejects.toBeInstanceOf(UnauthenticatedError);
+    expect(await publishTd("pausable", creds.token)).toBe(401);
     expect((await spokes("node", ["device", "enable", "pausable"], env)).code).toBe(0);
     await registry.sync();
     await expect(registry.authenticate({ token: creds.token })).resolves.toEqual({ device: "pausable" });
+    expect(await publishTd("pausable", creds.token)).toBe(204);
   });
 
   it.each([
@@ -429,6 +464,8 @@ describe("provisioning end to end", () => {
       "htv:methodName": "POST",
     });
     expect(td.properties.things.forms[0]).toMatchObject({ href: "graphql", security: "bearer_sc" });
+    expect(td.links).toContainEqual(expect.objectContaining({ href: `mqtt://127.0.0.1:${env.SPOKES_MQTT_PORT}` }));
+    expect(td.links).toContainEqual(expect.objectContaining({ href: `coap://127.0.0.1:${env.SPOKES_COAP_PORT}` }));
   });
 
   it("Given an administrator, When they switch discovery on and off, Then an mDNS browser sees the hub appear and go", async () => {
