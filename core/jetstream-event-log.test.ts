@@ -1,5 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { deliveryOf } from "./jetstream-event-log.ts";
+import { deliveryOf, jsonTextKeeps } from "./jetstream-event-log.ts";
 
 describe("deliveryOf", () => {
   it("Given the short ack subject, When read, Then stream, sequences, time and pending come out", () => {
@@ -25,5 +26,32 @@ describe("deliveryOf", () => {
     ["an empty sequence", "$JS.ACK.EVENTS.c.1..7.17.0"],
   ])("Given %s, When read, Then there is no delivery", (_, reply) => {
     expect(deliveryOf(reply)).toBeUndefined();
+  });
+});
+
+describe("jsonTextKeeps", () => {
+  it.each([
+    ['{"watts":5,"phase":"L1"}', true],
+    ['[ -12, 0, 999999999999999, "v1" ]', true],
+    ['"text"', true],
+    ['{"n":1.5}', false],
+    ["1.0", false],
+    ["1e5", false],
+    ["2E-3", false],
+    ["-0", false],
+    ["1234567890123456", false],
+    ['"v1.2"', false],
+  ])("Given %s, When checked, Then it is kept as is: %s", (text, keeps) => {
+    expect(jsonTextKeeps(text)).toBe(keeps);
+  });
+
+  it("Given any JSON number, When its text is kept as is, Then JavaScript writes it the same way", () => {
+    const literal = fc.stringMatching(/^-?(0|[1-9]\d{0,20})(\.\d{1,6})?([eE][+-]?\d{1,3})?$/);
+    fc.assert(
+      fc.property(literal, (text) => {
+        if (jsonTextKeeps(text)) expect(JSON.stringify(JSON.parse(text))).toBe(text);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -189,16 +189,52 @@ function digits(s: string, from: number, to: number): number {
   return n;
 }
 
-function toLoggedEvent(h: CeHeaders, d: Delivery, subject: string, payload: Uint8Array): LoggedEvent {
+/**
+ * A decoded event that may carry its payload's JSON text as stored, for writers that would otherwise serialise
+ * `data` again (such as a replay's COPY into a jsonb column).
+ */
+export type DecodedEvent = LoggedEvent & {
+  /**
+   * The stored payload text, present only when it parsed, is not `null`, and holds no number that JavaScript
+   * would write differently (see `jsonTextKeeps`): then it stands for the same JSON value as `JSON.stringify(data)`,
+   * numbers included, though its spacing or escapes may differ.
+   */
+  json?: string;
+};
+
+/**
+ * A number with a fraction or an exponent (a digit then `.`, `e` or `E`), sixteen digits or more in a row, or a
+ * minus zero. Strings may trip it too; that only costs a `JSON.stringify`.
+ */
+const REWRITTEN_NUMBER = /\d[.eE]|\d{16}|-0/;
+
+/**
+ * Pure: whether a JSON text's numbers are all as `JSON.stringify` writes them. They then are integers of at most
+ * fifteen digits, without minus zero, which a double holds exactly and JavaScript prints unchanged; everything else
+ * in JSON (spacing, key order, escapes, repeated keys, where the last wins) reads back the same in a jsonb value.
+ */
+export function jsonTextKeeps(text: string): boolean {
+  return !REWRITTEN_NUMBER.test(text);
+}
+
+function toLoggedEvent(
+  h: CeHeaders,
+  d: Delivery,
+  subject: string,
+  payload: Uint8Array,
+  keepText = false,
+): DecodedEvent {
   const receivedAt = h.received || new Date(d.timestampNanos / 1e6).toISOString();
   const text = decoder.decode(payload);
   let data: unknown;
+  let parsed = false;
   try {
     data = text === "" ? null : JSON.parse(text);
+    parsed = true;
   } catch {
     data = text;
   }
-  return {
+  const event: DecodedEvent = {
     stream: d.stream as StreamName,
     seq: d.streamSequence,
     subject,
@@ -209,6 +245,10 @@ function toLoggedEvent(h: CeHeaders, d: Delivery, subject: string, payload: Uint
     receivedAt,
     data,
   };
+  if (!keepText) return event;
+  // Always set (undefined when unsafe), so every event of a bulk read has the same shape.
+  event.json = parsed && data !== null && jsonTextKeeps(text) ? text : undefined;
+  return event;
 }
 
 /** Turns a stored JetStream message back into a logged event. */
@@ -219,10 +259,11 @@ export function decodeMessage(m: JsMsg): LoggedEvent {
 
 /**
  * The same for a message a pull consumer delivered to a plain subscription (no nats.js JsMsg around it), with the
- * delivery info already read from its reply subject by `deliveryOf`. Bulk readers such as replay use this.
+ * delivery info already read from its reply subject by `deliveryOf`, and the payload text kept where it is safe to
+ * write as is. Bulk readers such as replay use this.
  */
-export function decodeDelivered(m: Msg, d: Delivery): LoggedEvent {
-  return toLoggedEvent(ceHeadersOf(m), d, m.subject, m.data);
+export function decodeDelivered(m: Msg, d: Delivery): DecodedEvent {
+  return toLoggedEvent(ceHeadersOf(m), d, m.subject, m.data, true);
 }
 
 export class JetStreamEventLog implements EventLog {

@@ -7,9 +7,17 @@ import type { EventData, EventType } from "../core/messages.ts";
 import type { Address, StreamName } from "../core/subjects.ts";
 import type { Db } from "./db/database.ts";
 
-/** A logged event that passed the catalogue: known type, payload parsed by its schema, subject parsed. */
+/**
+ * A logged event that passed the catalogue: known type, payload parsed by its schema, subject parsed. `json` is the
+ * payload's stored text when a bulk read kept it (`DecodedEvent`) and the schema took the payload as it is.
+ */
 export type ProjectionEvent = {
-  [T in EventType]: Omit<LoggedEvent, "type" | "data"> & { type: T; data: EventData<T>; address: Address };
+  [T in EventType]: Omit<LoggedEvent, "type" | "data"> & {
+    type: T;
+    data: EventData<T>;
+    address: Address;
+    json?: string | undefined;
+  };
 }[EventType];
 
 /** The events of one type, for handlers that switch on `type`. */

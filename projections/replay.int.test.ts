@@ -1,3 +1,4 @@
+import { headers } from "@nats-io/nats-core";
 import { sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../core/config.ts";
@@ -97,6 +98,55 @@ describe.each([
     const result = await replay("history", { db: database.db, log, batchSize: 1000 });
     expect(result).toMatchObject({ events: 2502, poison: 1 });
     expect(await rows("history_values", "seq")).toEqual(before);
+  });
+
+  it("Given payloads stored in other spellings of JSON, When history is replayed, Then the rows equal the live ones", async () => {
+    await setUp();
+    // Written by another publisher: spacing, repeated keys, escapes, and numbers JavaScript would write otherwise.
+    const payloads = [
+      '{ "b" : [1, 2,\t3],\n "a": "x" }',
+      '{"a": 1, "a": 2}',
+      '{"s": "caf\\u00e9 \\ud83d\\ude00 \\/ \\" \\\\"}',
+      '{"n": 1.50, "m": 1e2, "k": -0, "big": 12345678901234567890, "small": 0.0000001}',
+      "7",
+      '"text"',
+      "null",
+      "not json at all",
+    ];
+    for (const [i, text] of payloads.entries()) {
+      const h = headers();
+      for (const [k, v] of Object.entries({
+        "ce-specversion": "1.0",
+        "ce-id": `raw-${i}`,
+        "ce-type": "spokes.PropertyReported",
+        "ce-source": "elsewhere",
+        "ce-time": "2025-06-01T10:00:00.000Z",
+        "ce-received": "2025-06-01T10:00:01.000Z",
+      })) {
+        h.set(k, v);
+      }
+      await log.js.publish(subjects.property(`raw${i}`, "level"), new TextEncoder().encode(text), { headers: h });
+    }
+    await log.appendMany(range(0, 50));
+    await caughtUp();
+    // Compared as jsonb's text too, where 1.5 and 1.50 differ though JavaScript reads both as the same number.
+    const asText = () =>
+      rowsOf<{ seq: number; data: string | null }>(
+        database.db,
+        sql`select seq, data::text as data from history_values order by seq`,
+      );
+    const before = await rows("history_values", "seq");
+    const beforeText = await asText();
+    expect(before).toHaveLength(payloads.length + 50);
+    expect(beforeText.slice(0, 3).map((r) => r.data)).toEqual([
+      '{"a": "x", "b": [1, 2, 3]}',
+      '{"a": 2}',
+      '{"s": "café 😀 / \\" \\\\"}',
+    ]);
+    const result = await replay("history", { db: database.db, log });
+    expect(result).toMatchObject({ events: payloads.length + 50, poison: 0 });
+    expect(await rows("history_values", "seq")).toEqual(before);
+    expect(await asText()).toEqual(beforeText);
   });
 
   it("Given events still arriving, When every projection is replayed live, Then each ends equal to the live rows", async () => {

@@ -47,5 +47,6 @@ export function checkEvent(e: LoggedEvent): Checked {
   if (address.kind === "td" && (parsed.data as { id: string }).id !== address.thing) {
     return { ok: false, reason: "the TD's id differs from the Thing in the subject" };
   }
-  return { ok: true, event: { ...e, data: parsed.data, address } as ProjectionEvent };
+  // The schema may have changed the payload (defaults, stripped keys): a stored text no longer stands for it.
+  return { ok: true, event: { ...e, data: parsed.data, address, json: undefined } as ProjectionEvent };
 }

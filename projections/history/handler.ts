@@ -2,7 +2,8 @@
 import type { ProjectionEvent } from "../projection.ts";
 import type { historyValues } from "./tables.ts";
 
-export type HistoryRow = typeof historyValues.$inferInsert;
+/** A row, with `json`: the data's JSON text when the event brought it (written as is instead of serialising `data`). */
+export type HistoryRow = typeof historyValues.$inferInsert & { json?: string | undefined };
 export type HistoryChanges = { insert: HistoryRow[] };
 
 export function handleHistory(events: readonly ProjectionEvent[]): HistoryChanges {
@@ -17,6 +18,7 @@ export function handleHistory(events: readonly ProjectionEvent[]): HistoryChange
       time: e.time,
       receivedAt: e.receivedAt,
       data: e.data ?? null,
+      json: e.json,
     });
   }
   return { insert };

@@ -10,9 +10,12 @@ import { type HistoryChanges, type HistoryRow, handleHistory } from "./handler.t
 import { dayOf, ensurePartitions, partitionOf } from "./partitions.ts";
 import { HISTORY_TABLES } from "./tables.ts";
 
-/** The jsonb column's text: the JSON text, or SQL NULL (so JSON null stays apart from SQL NULL as elsewhere). */
+/**
+ * The jsonb column's text: the JSON text (as stored when the event kept it, which reads back as the same jsonb
+ * value), or SQL NULL (so JSON null stays apart from SQL NULL as elsewhere).
+ */
 const dataText = (r: HistoryRow): string | null =>
-  r.data === null || r.data === undefined ? null : JSON.stringify(r.data);
+  r.data === null || r.data === undefined ? null : (r.json ?? JSON.stringify(r.data));
 
 const COLUMNS: UnnestColumn<HistoryRow>[] = [
   { name: "seq", type: "bigint", value: (r) => r.seq },
