@@ -8,12 +8,14 @@ import {
   UnavailableError,
   ValidationError,
 } from "../../core/errors.ts";
+import { TooLargeError } from "../shared/problem.ts";
 import { coapErrorOf } from "./coap-errors.ts";
 import { errorOfDeviceCode } from "./lwm2m/device-management.ts";
 
 describe("hub errors as CoAP codes", () => {
   it.each([
     [new ValidationError("bad"), "4.00"],
+    [new TooLargeError("big"), "4.13"],
     [new UnauthenticatedError("who"), "4.01"],
     [new ForbiddenError("no"), "4.03"],
     [new NotFoundError("none"), "4.04"],

@@ -8,10 +8,12 @@ import {
   UnavailableError,
   ValidationError,
 } from "../../core/errors.ts";
+import { TooLargeError } from "../shared/problem.ts";
 
 export type CoapError = { code: string; message: string };
 
 export function coapErrorOf(err: unknown): CoapError {
+  if (err instanceof TooLargeError) return { code: "4.13", message: err.message.slice(0, 200) };
   if (err instanceof ValidationError) return { code: "4.00", message: err.message.slice(0, 200) };
   if (err instanceof UnauthenticatedError) return { code: "4.01", message: "unauthenticated" };
   if (err instanceof ForbiddenError) return { code: "4.03", message: err.message.slice(0, 200) };

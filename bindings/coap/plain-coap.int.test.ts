@@ -92,6 +92,21 @@ describe("plain CoAP devices (libcoap coap-client)", () => {
     expect(JSON.parse(stdout.trim())).toMatchObject({ id: thing, description: "x".repeat(3000) });
   });
 
+  it("When a device sends more than the payload limit in blocks, then it gets 4.13 and nothing is stored", async () => {
+    const { stdout, stderr } = await coap([
+      "-m",
+      "post",
+      "-b",
+      "1024",
+      "-e",
+      JSON.stringify({ big: "x".repeat(70_000) }),
+      ...auth(),
+      url(`things/${thing}/event/huge`),
+    ]);
+    expect(`${stdout}${stderr}`).toContain("4.13");
+    expect(await eventsIn(log, "EVENTS", subjects.event(thing, "huge"))).toHaveLength(0);
+  });
+
   it("Given a device observing its actions, when an action is requested, then it is notified and its status completes the action", async () => {
     const observer: ChildProcess = spawn("coap-client-notls", [
       "-s",

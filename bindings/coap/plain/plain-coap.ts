@@ -15,6 +15,7 @@ import { parseJsonPayload } from "../../shared/device-facts.ts";
 import type { FactPublisher } from "../../shared/fact-publisher.ts";
 import type { ThingOwnership } from "../../shared/ownership.ts";
 import type { PresenceReporter } from "../../shared/presence.ts";
+import { TooLargeError } from "../../shared/problem.ts";
 import { coapErrorOf } from "../coap-errors.ts";
 import { JSON_FORMAT } from "../coap-formats.ts";
 import { optionStrings, reply } from "../lwm2m/lwm2m-server.ts";
@@ -44,7 +45,7 @@ function tokenOf(req: IncomingMessage): string | undefined {
 
 function payloadOf(req: IncomingMessage, max: number): Buffer {
   const payload = Buffer.isBuffer(req.payload) ? req.payload : Buffer.alloc(0);
-  if (payload.length > max) throw new ValidationError(`the payload is ${payload.length} bytes; the limit is ${max}`);
+  if (payload.length > max) throw new TooLargeError(`the payload is ${payload.length} bytes; the limit is ${max}`);
   return payload;
 }
 
@@ -52,7 +53,6 @@ function payloadOf(req: IncomingMessage, max: number): Buffer {
 function replyError(res: OutgoingMessage, err: unknown, logger: Logger): void {
   const e = coapErrorOf(err);
   if (e.code.startsWith("5.")) logger.warn("a CoAP device request failed", { err });
-  if (err instanceof ValidationError && /limit is/.test(err.message)) e.code = "4.13";
   reply(res, e.code, e.message);
 }
 
