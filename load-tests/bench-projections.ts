@@ -103,12 +103,18 @@ async function measure(kind: "postgres" | "pglite") {
   const replays: number[] = [];
   const copies: number[] = [];
   const ratios: number[] = [];
+  /** CPU time of this process (decoding, checking, COPY text) per replay; nats-server and Postgres not included. */
+  const cpuTimes: number[] = [];
   for (let round = 1; round <= rounds; round++) {
     t = performance.now();
+    const cpu = process.cpuUsage();
     const result = await replay("history", { db: database.db, log, batchSize: 2000 });
     const replayRate = rate(result.events, performance.now() - t);
+    const used = process.cpuUsage(cpu);
+    const cpuMs = Math.round((used.user + used.system) / 1000);
     replays.push(replayRate);
-    let line = `${kind} round ${round}: replay ${replayRate} events/s (load ${load()})`;
+    cpuTimes.push(cpuMs);
+    let line = `${kind} round ${round}: replay ${replayRate} events/s, this process ${cpuMs} ms CPU (load ${load()})`;
     if (kind === "postgres" && database.client) {
       const copyRate = rate(lines.length, await copyOnce(database.client));
       copies.push(copyRate);
@@ -123,6 +129,7 @@ async function measure(kind: "postgres" | "pglite") {
     live: rate(head, liveMs),
     replay: median(replays),
     replayRange: `${Math.min(...replays)}–${Math.max(...replays)}`,
+    cpuMs: median(cpuTimes),
     copy: copies.length ? median(copies) : undefined,
     ratio: ratios.length ? median(ratios) : undefined,
     ratioRange: ratios.length ? `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}` : "",
@@ -133,12 +140,14 @@ const results = [await measure("postgres"), ...(withPglite ? [await measure("pgl
 console.log(
   `\nhistory projection, ${N} events, medians of ${rounds} rounds (node ${process.version}, ${cpus().length} cores, load ${load()})`,
 );
-console.log("database  | live events/s | replay events/s (range) | COPY rows/s | replay / COPY (range)");
+console.log(
+  "database  | live events/s | replay events/s (range) | replay CPU ms (Node) | COPY rows/s | replay / COPY (range)",
+);
 for (const r of results) {
   const replay = `${r.replay} (${r.replayRange})`;
   const ratio = r.ratio === undefined ? "-" : `${r.ratio.toFixed(2)} (${r.ratioRange})`;
   console.log(
-    `${r.kind.padEnd(9)} | ${String(r.live).padStart(13)} | ${replay.padStart(23)} | ${String(r.copy ?? "-").padStart(11)} | ${ratio}`,
+    `${r.kind.padEnd(9)} | ${String(r.live).padStart(13)} | ${replay.padStart(23)} | ${String(r.cpuMs).padStart(20)} | ${String(r.copy ?? "-").padStart(11)} | ${ratio}`,
   );
 }
 await log.close();
