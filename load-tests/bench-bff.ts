@@ -58,13 +58,22 @@ try {
   );
   await hub.caughtUp();
 
+  // CPU of this whole process (hub, BFF, projections and the clients) per operation: steadier than latency when
+  // other jobs share the machine.
+  const cpuMs = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
   const floorLatencies: number[] = [];
+  const floorCpu = cpuMs();
   for (let i = 0; i < QUERIES; i++) {
     const t0 = performance.now();
     await gql(hub.url, "{ __typename }", {}, admin);
     floorLatencies.push(performance.now() - t0);
   }
+  const floorCpuPer = (cpuMs() - floorCpu) / QUERIES;
   const listLatencies: number[] = [];
+  const listCpu = cpuMs();
   for (let i = 0; i < QUERIES; i++) {
     const t0 = performance.now();
     const r = await gql(
@@ -79,6 +88,7 @@ try {
     }
   }
 
+  const listCpuPer = (cpuMs() - listCpu) / QUERIES;
   loads.push(`after queries ${load()}`);
 
   const natsLatencies: number[] = [];
@@ -106,6 +116,7 @@ try {
   while (ready < SUBS) await new Promise((r) => setTimeout(r, 10));
   await new Promise((r) => setTimeout(r, 1000)); // let every subscription reach the live tail
 
+  const subCpu = cpuMs();
   const total = RATE * SECONDS;
   const tick = 10;
   const perTick = Math.max(1, Math.round((RATE * tick) / 1000));
@@ -131,6 +142,7 @@ try {
   const achieved = total / ((performance.now() - start) / 1000);
   const deadline = Date.now() + 10_000;
   while (latencies.length < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const subCpuPer = (cpuMs() - subCpu) / total;
   raw.unsubscribe();
   await Promise.all(clients.map((c) => c.dispose()));
   await Promise.allSettled(readers);
@@ -149,6 +161,9 @@ try {
     `| event → subscriber, ${SUBS} subscribers, ${Math.round(achieved)} events/s for ${SECONDS} s | ${latencies.length}/${total} | ${fmt(pct(latencies, 50))} | ${fmt(pct(latencies, 99))} | ${fmt(Math.max(...latencies))} |`,
   );
   row("baseline: append → plain NATS subscriber, same events", natsLatencies, `${natsLatencies.length}/${total}`);
+  console.log(
+    `CPU ms of this process per operation: \`{ __typename }\` ${fmt(floorCpuPer)}, things(first: 100) ${fmt(listCpuPer)}, event to ${SUBS} subscribers (append, projections, delivery, clients) ${fmt(subCpuPer)}`,
+  );
   console.log(`load average (1, 5, 15 min): ${loads.join("; ")}`);
 } finally {
   await hub.close();
