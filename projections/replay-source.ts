@@ -27,17 +27,19 @@ export async function resolveFrom(
   return bounds.last + 1;
 }
 
-/** Messages asked for in one pull request, and how long a request waits on the server. */
+/** How long a pull request waits on the server for messages. */
 const EXPIRES_MS = 10_000;
 /** With messages owed and none arriving for this long, the read fails (the consumer is gone, or the server). */
 const STALL_MS = 3 * EXPIRES_MS;
+/** The server removes the consumer after this long without requests (a replay that died without removing it). */
+const INACTIVE_MS = 300_000;
 
 /**
  * Events of the projection with `fromSeq <= seq <= toSeq`, in batches of at most `size`. A pull consumer of its own
- * (no acknowledgements, in memory, removed at the end or when left idle) delivers into a plain subscription, with
- * the next request sent while the previous is still arriving, so NATS keeps delivering while the caller writes. The
- * messages are decoded in the subscription's callback as they arrive (no promise and no nats.js JsMsg per message),
- * and no more is asked for while `4 × size` decoded events wait for the caller.
+ * (no acknowledgements, in memory, removed at the end or after five idle minutes) delivers into a plain
+ * subscription, with the next request sent while the previous is still arriving, so NATS keeps delivering while the
+ * caller writes. The messages are decoded in the subscription's callback as they arrive (no promise and no nats.js
+ * JsMsg per message), and no more is asked for while `4 × size` decoded events wait for the caller.
  */
 export async function* readBatches(
   log: Pick<JetStreamEventLog, "jsm" | "nc">,
@@ -57,7 +59,7 @@ export async function* readBatches(
     ...(p.filter.length > 0 ? { filter_subjects: p.filter } : {}),
     mem_storage: true,
     num_replicas: 1,
-    inactive_threshold: nanos(STALL_MS),
+    inactive_threshold: nanos(INACTIVE_MS),
   });
   const batcher = new Batcher<LoggedEvent>();
   const chunk = Math.max(1000, size);
