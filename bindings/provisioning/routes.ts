@@ -76,7 +76,11 @@ export function provisioningRoutes(o: ProvisioningRoutesOptions): HttpRoute[] {
     const path = (req.url ?? "").split("?")[0] ?? "";
     if (path === "/.well-known/wot") {
       if (req.method !== "GET" && req.method !== "HEAD") return methodNotAllowed(res, "GET");
-      sendJson(res, 200, directoryTd(o.endpoints(req)), { "content-type": "application/td+json" });
+      // Public and credential-free, so discovery tools in any browser origin may read it.
+      sendJson(res, 200, directoryTd(o.endpoints(req)), {
+        "content-type": "application/td+json",
+        "access-control-allow-origin": "*",
+      });
       return true;
     }
     if (path === REQUESTS) {

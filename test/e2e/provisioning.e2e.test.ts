@@ -457,6 +457,7 @@ describe("provisioning end to end", () => {
     const res = await fetch(`${base}/.well-known/wot`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/td+json");
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
     const td = await res.json();
     expect(td).toMatchObject({ "@type": "ThingDirectory", base: `${base}/`, title: "Spokes hub" });
     expect(td.actions.requestProvisioning.forms[0]).toMatchObject({
