@@ -88,7 +88,8 @@ beforeAll(async () => {
     settings: loadConfig({}),
     ensure: false,
   });
-  for (const d of ["sensor-1", "valve-7", "intruder"]) devices[d] = (await provisionTestDevice(log, dir, d)).token;
+  for (const d of ["sensor-1", "valve-7", "intruder", "http-meter"])
+    devices[d] = (await provisionTestDevice(log, dir, d)).token;
   await log.close();
   adminToken = await login();
 }, 120_000);
@@ -184,6 +185,48 @@ describe("a device on the hub's MQTT endpoint", () => {
       timedOut: false,
     });
     await c.endAsync();
+  });
+});
+
+describe("a device on the hub's HTTP endpoint", () => {
+  it("Given a provisioned device, when it puts its TD over HTTP and long-polls, then an action invoked over GraphQL answers the poll and its status completes it", async () => {
+    const THING = "urn:spokes:http-meter";
+    const base = `http://127.0.0.1:${env.SPOKES_HTTP_PORT}`;
+    const auth = { authorization: `Bearer ${devices["http-meter"]}` };
+    const put = await fetch(`${base}/things/${encodeURIComponent(THING)}/td`, {
+      method: "PUT",
+      headers: auth,
+      body: TD(THING),
+    });
+    expect(put.status).toBe(204);
+    const forbidden = await fetch(`${base}/things/${encodeURIComponent("urn:spokes:sensor-1")}/event/overheated`, {
+      method: "POST",
+      headers: auth,
+      body: "{}",
+    });
+    expect(forbidden.status).toBe(403);
+    await eventually<{ thing: unknown }>(`query($t: ID!) { thing(id: $t) { id } }`, { t: THING }, (d) => !!d.thing);
+
+    const poll = fetch(`${base}/devices/http-meter/actions?wait=60`, { headers: auth });
+    const invoked = await gql(
+      `mutation($t: ID!) { invokeAction(thing: $t, name: "calibrate", input: 5) { ... on ActionInvocation { actionId } } }`,
+      { t: THING },
+    );
+    const actionId = invoked.data?.invokeAction.actionId as string;
+    const answer = await poll;
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toMatchObject([{ actionId, thing: THING, name: "calibrate", input: 5 }]);
+    const status = await fetch(`${base}/actions/${actionId}/status`, {
+      method: "POST",
+      headers: auth,
+      body: JSON.stringify({ status: "completed", output: "ok" }),
+    });
+    expect(status.status).toBe(204);
+    await eventually<{ actions: { nodes: { state: string; output: unknown }[] } }>(
+      `query($t: ID!) { actions(thing: $t) { nodes { state output } } }`,
+      { t: THING },
+      (d) => d.actions.nodes[0]?.state === "COMPLETED" && d.actions.nodes[0]?.output === "ok",
+    );
   });
 });
 
