@@ -142,6 +142,8 @@ export class CoapWorker {
       });
       worker.#detach.set(reg.endpoint, dispatcher.attach(reg.endpoint, channel));
     };
+    const unsubscribe = o.gate.onDeactivated?.((endpoint) => lwm2m.evict(endpoint));
+    if (unsubscribe) worker.#owned.unshift({ close: async () => unsubscribe() });
     lwm2m.onUnreachable = (endpoint) => {
       worker.#detach.get(endpoint)?.();
       worker.#detach.delete(endpoint);

@@ -308,6 +308,21 @@ describe("LwM2M registration checks", () => {
     expect(worker.lwm2m.registrations.byEndpoint(ep)).toBeUndefined();
   });
 
+  it("Given a registered client, when its device is revoked, then its registration ends and it cannot register again", async () => {
+    const ep = "revoked-1";
+    const c = await client("1.1", ep);
+    await c.next("registered");
+    await registry.flow.decide("revoke", ep, "admin");
+    await waitForEvent(
+      "PRESENCE",
+      `devices.${ep}.presence`,
+      (e) => (e.data as { state: string }).state === "disconnected",
+    );
+    expect(worker.lwm2m.registrations.byEndpoint(ep)).toBeUndefined();
+    c.send("update");
+    expect(await c.next("registration-failed")).toMatchObject({ code: expect.stringMatching(/FORBIDDEN|4\.03/) });
+  });
+
   it("When an unknown endpoint registers, then it is refused with 4.03 and recorded as a provisioning request", async () => {
     const ep = "stranger-1";
     const c = startLeshanClient({ version: "1.1", endpoint: ep, serverUrl: `coap://127.0.0.1:${worker.port}` });

@@ -12,14 +12,16 @@ import type { EndpointGate } from "./lwm2m-server.ts";
 export type DeviceDirectory = {
   get(device: string): { status: DeviceStatus } | undefined;
   isActive(device: string): boolean;
+  onDeactivated(listener: (device: string) => void): () => void;
   flow: { request(input: unknown): Promise<unknown> };
 };
 
-/** Statuses after which a new request is worth recording (not while one is pending or the device is barred). */
-const MAY_REQUEST: readonly DeviceStatus[] = ["unknown", "rejected", "revoked"];
+/** Only a device the hub has never heard of becomes a request; pending, rejected or revoked ones stay as they are. */
+const MAY_REQUEST: readonly DeviceStatus[] = ["unknown"];
 
 export function registryGate(devices: DeviceDirectory, logger: Logger): EndpointGate {
   return {
+    onDeactivated: (listener) => devices.onDeactivated(listener),
     mayRegister: (endpoint) => devices.isActive(endpoint) || devices.get(endpoint)?.status === "preapproved",
     refused: async (endpoint: string, from: Peer) => {
       const status = devices.get(endpoint)?.status ?? "unknown";

@@ -29,6 +29,8 @@ export interface EndpointGate {
   mayRegister(endpoint: string): boolean;
   /** An endpoint that may not register tried to: record it (e.g. as a provisioning request). */
   refused(endpoint: string, from: Peer): Promise<void>;
+  /** Calls back when a device is disabled or revoked; returns an unsubscribe. */
+  onDeactivated?(listener: (endpoint: string) => void): () => void;
 }
 
 /** Stores what a device published, after checking it may (the shared FactPublisher has this shape). */
@@ -223,6 +225,7 @@ export class Lwm2mServer {
       const observe = this.#o.autoObserve
         ? reg.instances.filter((i) => !NOT_OBSERVED.has(i.objectId)).map((i) => `/${i.objectId}/${i.instanceId}`)
         : [];
+      if (this.registrations.byId(reg.id) !== reg) return;
       await this.management.reobserve(reg.endpoint, observe);
       if (this.registrations.byId(reg.id) === reg) this.onReachable(reg);
     } catch (err) {
@@ -277,6 +280,18 @@ export class Lwm2mServer {
       if (woke) this.onReachable(reg);
     }
     this.queue.pump(endpoint);
+  }
+
+  /** Ends an endpoint's registration at once (its device was disabled or revoked); its next Update gets 4.04. */
+  evict(endpoint: string): void {
+    const reg = this.registrations.byEndpoint(endpoint);
+    if (!reg) return;
+    this.registrations.remove(reg.id);
+    this.onUnreachable(endpoint);
+    this.management.forget(endpoint, false);
+    this.#asleep.delete(endpoint);
+    this.#o.logger.info("LwM2M registration ended: the device is no longer active", { endpoint });
+    void this.#presence(reg, "disconnected");
   }
 
   /** Lifetime expiry, queue-mode sleep, expired waiting requests. Called periodically. */
