@@ -261,6 +261,32 @@ describe("provisioning end to end", () => {
     expect(twice.stderr).toMatch(/cannot approve a device that is active/);
   });
 
+  it("Given `spokes device preapprove --generate-secret`, When the device requests with the printed secret, Then it is approved at once", async () => {
+    const pre = await spokes("node", ["device", "preapprove", "label-secret", "--generate-secret"], env);
+    expect(pre.code).toBe(0);
+    const secret = /out-of-band secret \(shown once\): (\S+)/.exec(pre.stdout)?.[1];
+    expect(secret).toEqual(expect.any(String));
+    const res = await post({ device: "label-secret", nonce: nonce(), secret });
+    expect(res.status).toBe(201);
+    expect((await res.json()).status).toBe("active");
+    expect(JSON.stringify(await deviceEvents("label-secret"))).not.toContain(secret as string);
+  });
+
+  it("Given a pending request, When an administrator rejects it, Then the device learns why, and may ask again", async () => {
+    const n = nonce();
+    expect((await post({ device: "stranger", nonce: n })).status).toBe(202);
+    const rejected = await gql(decision("rejectDevice"), { device: "stranger", reason: "unknown hardware" });
+    expect(rejected.data?.rejectDevice).toMatchObject({ status: "REJECTED", reason: "unknown hardware" });
+    expect(await (await poll("stranger", n)).json()).toEqual({
+      device: "stranger",
+      status: "rejected",
+      reason: "unknown hardware",
+    });
+    expect((await post({ device: "stranger", nonce: nonce() })).status).toBe(202);
+    const unknown = await gql(decision("rejectDevice"), { device: "no-such-device" });
+    expect(unknown.data?.rejectDevice).toMatchObject({ __typename: "NotFound" });
+  });
+
   it("Given an active device connected over MQTT, When an administrator revokes it, Then it is disconnected and its token and certificate are refused everywhere", async () => {
     const answer = await (await post({ device: "doomed", nonce: nonce(), csr: await csrFor("doomed") })).json();
     expect(answer.status).toBe("pending");
