@@ -21,6 +21,7 @@ import { loadConfig } from "../core/config.ts";
 import { DeviceRegistry } from "../core/device-registry.ts";
 import { JetStreamEventLog } from "../core/jetstream-event-log.ts";
 import { createLogger } from "../core/log.ts";
+import { subjects } from "../core/subjects.ts";
 import { readCheckpoint } from "../projections/checkpoints.ts";
 import { openDatabase } from "../projections/db/database.ts";
 import { migrate } from "../projections/db/migrate.ts";
@@ -153,11 +154,30 @@ async function plainRun(qos: 0 | 1) {
   };
 }
 
+/** The event log alone (no MQTT): the same values appended in bulk batches of 500, one batch at a time. */
+async function logRun() {
+  const la = load1();
+  const data = { t: 0, i: 0, pad: "x".repeat(200) };
+  const reqs = Array.from({ length: TOTAL }, (_, i) => ({
+    subject: subjects.event(devices[i % CLIENTS] as string, "reading"),
+    type: "spokes.EventEmitted",
+    data,
+    source: `devices/${devices[i % CLIENTS]}`,
+  }));
+  const t0 = performance.now();
+  for (let i = 0; i < TOTAL; i += 500) await log.appendBulk(reqs.slice(i, i + 500));
+  const ms = performance.now() - t0;
+  const target = await eventsHead();
+  await until(async () => (await readCheckpoint(database.db, "history")) >= target);
+  return { run: "event log appendBulk ×500 (no MQTT)", messages: TOTAL, stored: rate(TOTAL, ms), load: la };
+}
+
 const throughput: Record<string, string | number | undefined>[] = [];
 for (const qos of [0, 1] as const) {
   throughput.push(await plainRun(qos));
   throughput.push(await hubRun(qos));
 }
+throughput.push(await logRun());
 const la = load1();
 const paced = await load(hubPlan(1, PACED, RATE));
 const pacedPlain = await load(plainPlan(1, PACED, RATE));
