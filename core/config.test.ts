@@ -39,6 +39,8 @@ describe("loadConfig", () => {
       SPOKES_LWM2M_GATEWAY_LIFETIME: 5 * 60_000,
       SPOKES_LWM2M_GATEWAY_NOTIFY_INTERVAL: 60_000,
       SPOKES_LWM2M_GATEWAY_PORT: 0,
+      SPOKES_LWM2M_GATEWAY_MAX_AGE: 0,
+      SPOKES_LWM2M_GATEWAY_READ_WAIT: 2_000,
       SPOKES_HISTORY_MAX_AGE: 0,
       SPOKES_PROJECTION_BATCH_SIZE: 1000,
       SPOKES_PROJECTION_MAX_WAIT: 50,
@@ -94,6 +96,8 @@ describe("loadConfig", () => {
       SPOKES_LWM2M_GATEWAY_NOTIFY_INTERVAL: "0",
       SPOKES_LWM2M_GATEWAY_MAPPING_FILE: "/etc/spokes/lwm2m.json",
       SPOKES_LWM2M_GATEWAY_PORT: "15683",
+      SPOKES_LWM2M_GATEWAY_MAX_AGE: "5m",
+      SPOKES_LWM2M_GATEWAY_READ_WAIT: "1500ms",
       SPOKES_HISTORY_MAX_AGE: "90d",
       SPOKES_PROJECTION_BATCH_SIZE: "500",
       SPOKES_PROJECTION_MAX_WAIT: "20ms",
@@ -146,6 +150,8 @@ describe("loadConfig", () => {
       SPOKES_LWM2M_GATEWAY_NOTIFY_INTERVAL: 0,
       SPOKES_LWM2M_GATEWAY_MAPPING_FILE: "/etc/spokes/lwm2m.json",
       SPOKES_LWM2M_GATEWAY_PORT: 15683,
+      SPOKES_LWM2M_GATEWAY_MAX_AGE: 5 * 60_000,
+      SPOKES_LWM2M_GATEWAY_READ_WAIT: 1_500,
       SPOKES_HISTORY_MAX_AGE: 90 * DAY,
       SPOKES_PROJECTION_BATCH_SIZE: 500,
       SPOKES_PROJECTION_MAX_WAIT: 20,
@@ -198,6 +204,7 @@ describe("loadConfig", () => {
     ["SPOKES_LOG_LEVEL", "loud", 'expected one of "debug"|"info"|"warn"|"error"'],
     ["SPOKES_MAX_PAYLOAD_BYTES", "100", "expected number to be >=256"],
     ["SPOKES_APPEND_WINDOW", "0", "expected number to be >=1"],
+    ["SPOKES_LWM2M_GATEWAY_READ_WAIT", "2m", "at most 60s"],
   ])("refuses %s=%s, naming the variable", (variable, value, message) => {
     const error = refusal({ [variable]: value });
     expect(error.message).toMatch(/^bad configuration:\n/);

@@ -115,6 +115,10 @@ export const configSchema = z.object({
   SPOKES_LWM2M_GATEWAY_MAPPING_FILE: z.string().min(1).optional(),
   /** Local UDP port of the gateway (0: any free port). */
   SPOKES_LWM2M_GATEWAY_PORT: port.default(0),
+  /** A Read of a property whose value is older than this (or missing) asks the device first; 0 = never ask. */
+  SPOKES_LWM2M_GATEWAY_MAX_AGE: duration.prefault("0"),
+  /** How long a Read waits for the device to report the value it was asked for before answering the stored one. */
+  SPOKES_LWM2M_GATEWAY_READ_WAIT: duration.prefault("2s").pipe(z.number().max(60_000, "at most 60s")),
   /** How long the history read model keeps event and property values (whole days are dropped); 0 = forever. */
   SPOKES_HISTORY_MAX_AGE: duration.prefault("0"),
   /** Most events a projection applies in one transaction. */

@@ -24,9 +24,10 @@ export const actionRequest = z.object({
   requestedBy: id.optional(),
   /**
    * The W3C operation. Absent in requests appended before it existed: then a name `writeproperty:{property}`
-   * (core/action-names.ts) marks a property write and any other name an action.
+   * (core/action-names.ts) marks a property write and any other name an action. `readproperty` (named
+   * `readproperty:{property}`, no input) asks the device to report the property's current value.
    */
-  op: z.enum(["invokeaction", "writeproperty"]).optional(),
+  op: z.enum(["invokeaction", "writeproperty", "readproperty"]).optional(),
 });
 
 const actionStep = z.object({ thing: id, name: id, at: isoTime.optional() });

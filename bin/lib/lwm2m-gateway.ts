@@ -46,6 +46,7 @@ export async function startLwm2mGateway(
     lifetimeSeconds: Math.round(config.SPOKES_LWM2M_GATEWAY_LIFETIME / 1000),
     notifyIntervalSeconds: Math.round(config.SPOKES_LWM2M_GATEWAY_NOTIFY_INTERVAL / 1000),
     port: config.SPOKES_LWM2M_GATEWAY_PORT,
+    freshness: { maxAgeMs: config.SPOKES_LWM2M_GATEWAY_MAX_AGE, readWaitMs: config.SPOKES_LWM2M_GATEWAY_READ_WAIT },
     ...(seed ? { seed } : {}),
     logger,
   });

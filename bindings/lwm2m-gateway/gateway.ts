@@ -3,7 +3,11 @@
  * exposing chosen hub Things as objects.
  *
  * - Values: a Read answers with the affordance's latest value, the last message on its EVENTS subject (a direct
- *   get, so no read model is needed and the answer is as fresh as the log).
+ *   get, so no read model is needed and the answer is as fresh as the log). When a property's value is older
+ *   than `freshness.maxAgeMs` (or missing), the Read first asks the device: it appends the action request
+ *   `readproperty:{name}` (living as long as the wait) and answers with the first value the device reports on
+ *   that subject within `freshness.readWaitMs`, else with the stored value (4.04 when there is none). Concurrent
+ *   Reads of one property share one request. Observations always notify the stored value.
  * - Writes and Executes become `spokes.ActionRequested` on ACTIONS (a property write is the action
  *   `writeproperty:{name}`), answered 2.04 once stored; the device's binding delivers them.
  * - Observe: one watch on the exposed EVENTS subjects tells the observations what changed.
@@ -19,7 +23,7 @@ import { randomUUID } from "node:crypto";
 import { lookup } from "node:dns/promises";
 import type { AddressInfo } from "node:net";
 import { Agent, createServer, type IncomingMessage, type OutgoingMessage, type Server } from "coap";
-import { propertyWriteName } from "../../core/action-names.ts";
+import { propertyReadName, propertyWriteName } from "../../core/action-names.ts";
 import { UnavailableError } from "../../core/errors.ts";
 import type { JetStreamEventLog } from "../../core/jetstream-event-log.ts";
 import type { JetStreamGatewayMappings } from "../../core/jetstream-gateway-mappings.ts";
@@ -28,6 +32,7 @@ import { type GatewayMapping, type ResolvedExposure, resolveMapping } from "../.
 import { parseSubject, subjects } from "../../core/subjects.ts";
 import { formatPath, type LwM2mPath, pathOf } from "../coap/codec/index.ts";
 import { BootstrapSession } from "./bootstrap.ts";
+import { type Freshness, NEVER_ASK, type StoredValue, shouldAsk } from "./freshness.ts";
 import { parseRequest } from "./incoming.ts";
 import { Observations } from "./observations.ts";
 import { exchange, Registration } from "./registration.ts";
@@ -50,6 +55,8 @@ export type Lwm2mGatewayOptions = {
   /** Local UDP port (0: any free port) and address. */
   port?: number;
   host?: string;
+  /** When a Read asks the device for a property's value first. Default: never. */
+  freshness?: Freshness;
   logger: Logger;
 };
 
@@ -67,6 +74,8 @@ export class Lwm2mGateway {
   private lifetimeSeconds: number;
   private readonly observations: Observations;
   private readonly ports: GatewayPorts;
+  /** Asks in flight, by EVENTS subject: concurrent Reads of one property share one request. */
+  private readonly asking = new Map<string, Promise<StoredValue | undefined>>();
 
   constructor(o: Lwm2mGatewayOptions) {
     this.o = o;
@@ -74,11 +83,12 @@ export class Lwm2mGateway {
     this.table = this.buildTable([]);
     this.observations = new Observations({
       defaults: { pminSeconds: 0, pmaxSeconds: o.notifyIntervalSeconds },
-      read: async (obs) => encodeReply(await readNode(obs.path, this.table, this.ports), obs.path, obs.accept),
+      read: async (obs) => encodeReply(await readNode(obs.path, this.table, this.ports.latest), obs.path, obs.accept),
       exists: (path) => this.table.exists(path),
     });
     this.ports = {
-      latest: (e) => this.latest(e),
+      latest: async (e) => (await this.stored(e))?.value,
+      read: (e) => this.fresh(e),
       request: (e, input) => this.requestAction(e, input),
       triggerUpdate: () => this.registration?.updateNow(),
       setAttributes: (path, a) => this.observations.setAttributes(path, a),
@@ -252,15 +262,75 @@ export class Lwm2mGateway {
     })();
   }
 
-  private async latest(e: ResolvedExposure): Promise<unknown> {
+  /** The affordance's last value on EVENTS, with its time and sequence. */
+  private async stored(e: ResolvedExposure): Promise<StoredValue | undefined> {
     if (e.kind === "action") return undefined;
     const subject = e.kind === "property" ? subjects.property(e.thing, e.name) : subjects.event(e.thing, e.name);
     const m = await this.o.log.jsm.direct.getMessage("EVENTS", { last_by_subj: subject }).catch(() => null);
     if (!m) return undefined;
+    let value: unknown;
     try {
-      return m.json();
+      value = m.json();
     } catch {
       return undefined;
+    }
+    const time = m.header?.get("ce-time") || m.header?.get("ce-received") || m.time.toISOString();
+    return { value, time, seq: m.seq };
+  }
+
+  /** What a Read answers: the stored value, or the device's fresh report when the stored one is stale. */
+  private async fresh(e: ResolvedExposure): Promise<unknown> {
+    const stored = await this.stored(e);
+    const freshness = this.o.freshness ?? NEVER_ASK;
+    if (!shouldAsk(e, stored, Date.now(), freshness)) return stored?.value;
+    const subject = subjects.property(e.thing, e.name);
+    let asked = this.asking.get(subject);
+    if (!asked) {
+      asked = this.ask(e, subject, stored, freshness.readWaitMs).finally(() => this.asking.delete(subject));
+      this.asking.set(subject, asked);
+    }
+    return ((await asked) ?? stored)?.value;
+  }
+
+  /**
+   * Appends `readproperty:{name}` and waits up to `waitMs` for a value stored on `subject` after `stored` (the
+   * watch starts from the sequence after it, so a report that comes before the watch is ready is not missed).
+   */
+  private async ask(
+    e: ResolvedExposure,
+    subject: string,
+    stored: StoredValue | undefined,
+    waitMs: number,
+  ): Promise<StoredValue | undefined> {
+    const watch = new AbortController();
+    const signal = AbortSignal.any([watch.signal, this.abort.signal]);
+    const timer = setTimeout(() => watch.abort(), waitMs);
+    try {
+      const from = stored ? stored.seq + 1 : (await this.o.log.jsm.streams.info("EVENTS")).state.last_seq + 1;
+      const reported = (async () => {
+        for await (const event of this.o.log.watch({ stream: "EVENTS", filter: subject, from, signal })) {
+          if (event.type === "spokes.PropertyReported") return { value: event.data, time: event.time, seq: event.seq };
+        }
+        return undefined;
+      })();
+      // The watch gives up when the wait is over; neither outcome may become an unhandled rejection.
+      const answered = reported.catch((err: unknown) => {
+        if (!signal.aborted) this.o.logger.warn("LwM2M gateway could not watch for a read value", { err });
+        return undefined;
+      });
+      await this.o.log.append({
+        subject: subjects.actionRequest(e.thing, propertyReadName(e.name)),
+        type: "spokes.ActionRequested",
+        data: { actionId: randomUUID(), ttlMs: waitMs, requestedBy: this.o.endpoint, op: "readproperty" },
+        source: `lwm2m-gateway/${this.o.endpoint}`,
+      });
+      return await answered;
+    } catch (err) {
+      this.o.logger.warn("LwM2M gateway could not ask a device for a value; answering the stored one", { err });
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+      watch.abort();
     }
   }
 
@@ -300,7 +370,7 @@ export class Lwm2mGateway {
   }
 
   private async observe(key: string, path: LwM2mPath, r: ServerRequest, res: OutgoingMessage): Promise<void> {
-    const reply = encodeReply(await readNode(path, this.table, this.ports), path, r.accept);
+    const reply = encodeReply(await readNode(path, this.table, this.ports.latest), path, r.accept);
     const stream = res as unknown as import("coap").ObserveWriteStream;
     if (reply.code !== "2.05") {
       stream.statusCode = reply.code;

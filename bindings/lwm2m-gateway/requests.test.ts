@@ -21,6 +21,7 @@ const values: Record<string, unknown> = { level: 42, label: "hall", secret: "x" 
 function ports(requested: [ResolvedExposure, unknown][] = []): GatewayPorts {
   return {
     latest: async (e) => values[e.name],
+    read: async (e) => values[e.name],
     request: async (e, input) => {
       requested.push([e, input]);
     },
@@ -94,6 +95,23 @@ describe("answering the upstream server", () => {
       ports(requested),
     );
     expect(requested).toEqual([]);
+  });
+
+  it("Given a read and a stored value that differ, When the server reads, Then the answer comes from the read port (which may ask the device)", async () => {
+    const asked: string[] = [];
+    const reading = {
+      ...ports(),
+      read: async (e: ResolvedExposure) => {
+        asked.push(e.name);
+        return e.name === "level" ? 99 : values[e.name];
+      },
+    };
+    const one = await answer(req({ path: "/26241/0/2", accept: 0 }), table, reading);
+    expect(new TextDecoder().decode(one.payload)).toBe("99");
+    const all = await answer(req({ path: "/26241", accept: 11543 }), table, reading);
+    expect(all.code).toBe("2.05");
+    // Every readable resource of the object goes through the read port; write-only and executable ones do not.
+    expect(asked.sort()).toEqual(["label", "level", "level", "unset"]);
   });
 
   it("a hub failure while storing is 5.00 with no detail", async () => {

@@ -40,10 +40,15 @@ export type Reply = { code: string; format?: number; payload?: Uint8Array };
 /** Notification attributes of a path (Write-Attributes), in seconds. */
 export type Attributes = { pmin?: number; pmax?: number };
 
+/** The value of an exposed affordance; undefined when it has none. */
+export type ValueSource = (e: ResolvedExposure) => Promise<unknown>;
+
 /** What answering needs from the hub and from the worker. */
 export type GatewayPorts = {
-  /** The affordance's latest value; undefined when it has none. */
-  latest(e: ResolvedExposure): Promise<unknown>;
+  /** The affordance's latest stored value; undefined when it has none. Observations notify this. */
+  latest: ValueSource;
+  /** The value a Read answers: the latest, after asking the device for it when it is stale. */
+  read: ValueSource;
   /** Appends the action request a write or execute stands for; resolves once stored. */
   request(e: ResolvedExposure, input: unknown): Promise<void>;
   triggerUpdate(): void;
@@ -73,29 +78,37 @@ export function lwm2mPathOf(text: string): LwM2mPath | undefined {
   }
 }
 
-async function currentValue(r: GatewayResource, ports: GatewayPorts) {
+async function currentValue(r: GatewayResource, valueSource: ValueSource) {
   if (r.type === "none") return undefined;
-  const json = r.exposure ? await ports.latest(r.exposure) : r.fixed;
+  const json = r.exposure ? await valueSource(r.exposure) : r.fixed;
   return json === undefined ? undefined : toResourceValue(json, r.type);
 }
 
-/** The node a Read of `path` returns, or a reply code when it cannot be read. */
-export async function readNode(path: LwM2mPath, table: ResourceTable, ports: GatewayPorts): Promise<LwM2mNode | Reply> {
+/**
+ * The node a Read of `path` returns, or a reply code when it cannot be read. `valueSource` gives each resource's
+ * value (`ports.read` for a Read, `ports.latest` for an observation); an instance's or object's resources are
+ * fetched at once, so asking several devices costs one wait.
+ */
+export async function readNode(
+  path: LwM2mPath,
+  table: ResourceTable,
+  valueSource: ValueSource,
+): Promise<LwM2mNode | Reply> {
   const level = pathLevel(path);
   if (level === "resource-instance" || !table.exists(path)) return reply("4.04");
   const targets = table.under(path);
   if (level === "resource") {
     const [r] = targets;
     if (!r || !readable(r)) return reply("4.05");
-    const value = await currentValue(r, ports);
+    const value = await currentValue(r, valueSource);
     return value ? { kind: "single-resource", id: path.resourceId ?? 0, value } : reply("4.04");
   }
+  const values = await Promise.all(targets.map((r) => (readable(r) ? currentValue(r, valueSource) : undefined)));
   const instances = new Map<number, ResourceNode[]>();
-  for (const r of targets) {
+  for (const [i, r] of targets.entries()) {
     const list = instances.get(r.path.instanceId ?? 0) ?? [];
     instances.set(r.path.instanceId ?? 0, list);
-    if (!readable(r)) continue;
-    const value = await currentValue(r, ports);
+    const value = values[i];
     if (value) list.push({ kind: "single-resource", id: r.path.resourceId ?? 0, value });
   }
   const nodes: ObjectInstanceNode[] = [...instances].map(([id, resources]) => ({
@@ -185,7 +198,7 @@ export async function answer(req: ServerRequest, table: ResourceTable, ports: Ga
     switch (req.method) {
       case "GET":
         if (req.accept === LINK_FORMAT) return discover(path, table);
-        return encodeReply(await readNode(path, table, ports), path, req.accept);
+        return encodeReply(await readNode(path, table, ports.read), path, req.accept);
       case "PUT": {
         if (req.payload.byteLength === 0 && req.query.length > 0) {
           const attributes = parseAttributes(req.query);
