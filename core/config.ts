@@ -156,7 +156,7 @@ export const configSchema = z.object({
       try {
         json = JSON.parse(text);
       } catch {
-        ctx.addIssue({ code: "custom", message: "expected JSON like {\"device\": {\"delivery\": \"ordered\"}}" });
+        ctx.addIssue({ code: "custom", message: 'expected JSON like {"device": {"delivery": "ordered"}}' });
         return z.NEVER;
       }
       const parsed = z.record(z.string().min(1), entry).safeParse(json);
