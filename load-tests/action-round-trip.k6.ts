@@ -34,7 +34,7 @@ import {
 const DEVICES = num("ACTION_DEVICES", 10);
 const RATE = num("ACTION_RATE", 50);
 const POLL_S = 2;
-const INVOKE_TIMEOUT_S = 5;
+const INVOKE_TIMEOUT_S = 10;
 /** Devices outlast the operators and their longest wait, so every action invoked finds its device polling. */
 const POLLING_MS = durationMs(DURATION) + (1 + INVOKE_TIMEOUT_S + POLL_S) * 1000;
 const devices = DATA.devices.slice(0, DEVICES);

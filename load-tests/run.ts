@@ -224,7 +224,7 @@ async function runOn(
       const r = await scenario(runtime, "graphql-queries.k6.ts", [hubOnly, bareTarget], common);
       const perThing = Math.round(SEED.perThing / 10);
       for (const [sc, label, goal] of [
-        ["things_list", `things(first: 100) of ${SEED.things + DEVICES} Things`, 10],
+        ["things_list", `things(first: 100) of ${(SEED.things + DEVICES).toLocaleString("en-US")} Things`, 10],
         ["history_range", `history: 50 of the ~${perThing} values in a time range`, 25],
       ] as const) {
         const metric = `http_req_duration{scenario:${sc}}`;
