@@ -3,7 +3,7 @@
  * data schema, one append to ACTIONS, then optionally waiting for the action to be delivered or completed.
  */
 import { eq } from "drizzle-orm";
-import { propertyWriteName } from "../../core/action-names.ts";
+import { propertyReadName, propertyWriteName } from "../../core/action-names.ts";
 import { type ForbiddenError, NotFoundError, ValidationError } from "../../core/errors.ts";
 import { subjects } from "../../core/subjects.ts";
 import type { DataSchema } from "../../core/td.ts";
@@ -16,14 +16,27 @@ import { type ActionStep, type AwaitedState, waitForAction } from "../live/actio
 export { propertyWriteName };
 
 export type Operation = "invokeaction" | "writeproperty";
+/** What a stored request may stand for: the operations above, or a device asked to report a property (LwM2M gateway). */
+export type RecordedOperation = Operation | "readproperty";
 
 const WRITE_PREFIX = propertyWriteName("");
+const READ_PREFIX = propertyReadName("");
 
 /**
  * What a stored request asks for: its `op` when it has one, else what its name says (`writeproperty:{property}`
- * is a property write). `affordance` is the action's or the property's name in the TD.
+ * is a property write, `readproperty:{property}` a property read). `affordance` is the action's or the property's
+ * name in the TD.
  */
-export function operationOf(name: string, op?: Operation | null): { operation: Operation; affordance: string } {
+export function operationOf(
+  name: string,
+  op?: RecordedOperation | null,
+): { operation: RecordedOperation; affordance: string } {
+  if (op === "readproperty" || (op == null && name.startsWith(READ_PREFIX))) {
+    return {
+      operation: "readproperty",
+      affordance: name.startsWith(READ_PREFIX) ? name.slice(READ_PREFIX.length) : name,
+    };
+  }
   const write = op === "writeproperty" || (op == null && name.startsWith(WRITE_PREFIX));
   if (!write) return { operation: "invokeaction", affordance: name };
   return {
