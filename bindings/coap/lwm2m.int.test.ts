@@ -292,6 +292,22 @@ describe.each(["1.1", "1.0"] as const)("LwM2M %s client in queue mode (Eclipse L
     expect(await c.next("write", (e) => e.path === "/3311/0/5706")).toMatchObject({ value: "red" });
     await waitForEvent("ACTIONS", `actions.${actionId}.completed`);
   });
+  it("Given the client fell asleep, when an action is requested, then it is executed once the client sends a notification", async () => {
+    const sleepy = `${ep}-n`;
+    const c = await client(version, sleepy, { binding: "UQ" });
+    await c.next("registered");
+    await waitForObserved(sleepy, "/3303/0");
+    await waitForEvent(
+      "PRESENCE",
+      `devices.${sleepy}.presence`,
+      (e) => (e.data as { state: string }).state === "asleep",
+    );
+    const actionId = await requestAction(`${sleepy}/3303/0`, "reset-min-and-max-measured-values");
+    await waitForEvent("ACTIONS", `actions.${actionId}.queued`);
+    c.send("set /3303/0/5700 19.5");
+    expect(await c.next("execute", (e) => e.path === "/3303/0/5605")).toBeDefined();
+    await waitForEvent("ACTIONS", `actions.${actionId}.completed`);
+  });
 });
 
 describe("LwM2M registration checks", () => {
