@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../../core/errors.ts";
 import { parseRegisterParams, parseUpdateParams, queryRecord } from "./registration-params.ts";
@@ -53,5 +54,27 @@ describe("Update parameters", () => {
     ["Q alone", q("Q"), { queueMode: true }],
   ])("reads %s", (_what, query, expected) => {
     expect(parseUpdateParams(query)).toEqual(expected);
+  });
+});
+
+describe("any query", () => {
+  it("Given any Uri-Query options, then Register and Update parameters parse or throw ValidationError and nothing else", () => {
+    const part = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc
+        .tuple(fc.constantFrom("ep", "lt", "lwm2m", "b", "Q", "sms"), fc.string({ maxLength: 20 }))
+        .map(([k, v]) => `${k}=${v}`),
+    );
+    fc.assert(
+      fc.property(fc.array(part, { maxLength: 8 }), (parts) => {
+        for (const parse of [parseRegisterParams, parseUpdateParams]) {
+          try {
+            parse(queryRecord(parts));
+          } catch (err) {
+            expect(err).toBeInstanceOf(ValidationError);
+          }
+        }
+      }),
+    );
   });
 });
