@@ -55,7 +55,7 @@ export class Lwm2mActionChannel implements ActionChannel {
 
   /** Sends the actions one by one; stops at the first the client did not answer. */
   async deliver(actions: readonly PendingAction[]): Promise<number> {
-    let answered = 0;
+    const replies: ActionReply[] = [];
     for (const action of actions) {
       const op = operationOf(action, this.#registry);
       if (!op) break;
@@ -73,10 +73,12 @@ export class Lwm2mActionChannel implements ActionChannel {
         if (!(err instanceof SpokesError) || err instanceof DeviceSilentError) break;
         reply = { actionId: action.actionId, status: "failed", error: err.message };
       }
-      answered++;
-      // The dispatcher records Delivered when this returns; the reply follows it.
-      setTimeout(() => this.#reply(reply), 0);
+      replies.push(reply);
     }
-    return answered;
+    // The dispatcher records Delivered for each once this returns; the replies must follow, not precede, it.
+    setTimeout(() => {
+      for (const r of replies) this.#reply(r);
+    }, 0);
+    return replies.length;
   }
 }
