@@ -226,7 +226,7 @@ describe.each(["1.1", "1.0"] as const)("LwM2M %s client (Eclipse Leshan)", (vers
   it("Given an observed resource with notification attributes, when it is cancelled either way, then it is no longer observed", async () => {
     const m = worker.lwm2m.management;
     // Leshan 1.5's client does not implement Write-Attributes (it answers 5.00); Leshan 2 does.
-    if (version === "1.1") await m.writeAttributes(ep, "/3303/0/5700", { pmin: 0, pmax: 60, st: 0.5 });
+    if (version === "1.1") await m.writeAttributes(ep, "/3303/0/5700", { pmin: 0, pmax: 60, gt: 50, lt: 10, st: 0.5 });
     else await expect(m.writeAttributes(ep, "/3303/0/5700", { pmin: 0 })).rejects.toThrow(/5\.00/);
     await m.observe(ep, "/3303/0/5700");
     expect(m.observing(ep)).toContain("/3303/0/5700");
