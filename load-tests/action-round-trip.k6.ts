@@ -11,63 +11,25 @@
 import { check } from "k6";
 import exec from "k6/execution";
 import http from "k6/http";
-import { Counter, Trend } from "k6/metrics";
+import { Counter } from "k6/metrics";
 import type { Options } from "k6/options";
+import { ACTION_DEVICES, actionScenarios, invokeOn, LISTENING_MS } from "./lib/actions.ts";
 import {
   BASE_URL,
   bearer,
   claimThings,
   DATA,
-  DURATION,
-  durationMs,
-  gql,
-  gqlData,
   guarded,
   loginAdmin,
-  NO_HTTP_ERRORS,
-  num,
   TREND_STATS,
-  thresholds,
   writeSummary,
 } from "./lib/k6-common.ts";
 
-const DEVICES = num("ACTION_DEVICES", 10);
-const RATE = num("ACTION_RATE", 50);
 const POLL_S = 2;
-const INVOKE_TIMEOUT_S = 10;
-/** Devices outlast the operators and their longest wait, so every action invoked finds its device polling. */
-const POLLING_MS = durationMs(DURATION) + (1 + INVOKE_TIMEOUT_S + POLL_S) * 1000;
-const devices = DATA.devices.slice(0, DEVICES);
-
-const roundTrip = new Trend("action_round_trip", true);
-const completed = new Counter("actions_completed");
+const devices = DATA.devices.slice(0, ACTION_DEVICES);
 const reported = new Counter("statuses_reported");
 
-export const options: Options = {
-  summaryTrendStats: TREND_STATS,
-  scenarios: {
-    // One iteration per device that polls in a loop: iterationInTest numbers the devices 0…n-1 (VU ids are
-    // shared by all scenarios, so they cannot).
-    devices: {
-      executor: "per-vu-iterations",
-      vus: DEVICES,
-      iterations: 1,
-      maxDuration: `${Math.ceil(POLLING_MS / 1000) + POLL_S + 15}s`,
-      exec: "device",
-    },
-    operators: {
-      executor: "constant-arrival-rate",
-      rate: RATE,
-      timeUnit: "1s",
-      duration: DURATION,
-      preAllocatedVUs: Math.max(5, Math.ceil(RATE / 10)),
-      maxVUs: Math.max(20, RATE),
-      startTime: "1s",
-      exec: "invoke",
-    },
-  },
-  thresholds: thresholds({ ...NO_HTTP_ERRORS, action_round_trip: ["max>=0"] }, { action_round_trip: ["p(99)<=30"] }),
-};
+export const options: Options = { summaryTrendStats: TREND_STATS, ...actionScenarios() };
 
 export function setup(): { token: string } {
   claimThings(devices);
@@ -80,7 +42,7 @@ type Pending = { actionId: string; thing: string; name: string };
 export const device = guarded((): void => {
   const d = devices[exec.scenario.iterationInTest % devices.length];
   if (!d) throw new Error("no devices in the data file");
-  const until = Date.now() + POLLING_MS;
+  const until = Date.now() + LISTENING_MS;
   while (Date.now() < until) {
     const res = http.get(`${BASE_URL}/devices/${encodeURIComponent(d.device)}/actions?wait=${POLL_S}`, {
       headers: bearer(d.token),
@@ -100,19 +62,6 @@ export const device = guarded((): void => {
   }
 });
 
-const INVOKE = `mutation($thing: ID!, $name: String!) {
-  invokeAction(thing: $thing, name: $name, ttl: 60, waitFor: COMPLETED, timeout: ${INVOKE_TIMEOUT_S}) {
-    __typename ... on ActionInvocation { actionId state timedOut } ... on Problem { message } } }`;
-
-export const invoke = guarded(({ token }: { token: string }): void => {
-  const d = devices[exec.scenario.iterationInTest % devices.length];
-  if (!d) throw new Error("no devices in the data file");
-  const res = gql(INVOKE, { thing: d.thing, name: "toggle" }, token, "invokeAction");
-  const result = gqlData(res, "invokeAction") as { state?: string; message?: string } | undefined;
-  if (check(result, { "action completed": (r) => r?.state === "COMPLETED" })) {
-    completed.add(1);
-    roundTrip.add(res.timings.duration);
-  } else console.error(`invokeAction: ${res.status} ${String(res.body).slice(0, 300)}`);
-});
+export const invoke = invokeOn(devices);
 
 export const handleSummary = writeSummary("action-round-trip");

@@ -84,6 +84,7 @@ export function ratioOf(value: number | undefined, ceiling: number | undefined, 
 export function markdown(
   rows: Row[],
   head: {
+    readModels: string;
     date: string;
     commit: string;
     machine: Machine;
@@ -98,7 +99,7 @@ export function markdown(
     "",
     `Machine: ${m.cpus} × ${m.model}, ${m.memoryGiB} GiB; load average before ${m.loadBefore.join(" / ")}` +
       (m.loadAfter ? `, after ${m.loadAfter.join(" / ")}` : "") +
-      `. Hub runtimes: ${Object.values(head.runtimes).join(", ")}. ${head.seconds} s per scenario and target; ` +
+      `. Hub runtimes: ${Object.values(head.runtimes).join(", ")}; read models on ${head.readModels}. ${head.seconds} s per scenario and target; ` +
       `started ${head.date}. Ratio: hub ÷ ceiling for rates, ceiling ÷ hub for latencies (1 = as good as the ceiling).`,
     "",
     "| runtime | scenario | measure | hub | ceiling | ratio | goal | errors (hub / ceiling) |",

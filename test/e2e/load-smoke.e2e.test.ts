@@ -22,6 +22,7 @@ const SCENARIOS = [
   "http-ingest",
   "graphql-subscriptions",
   "action-round-trip",
+  "action-round-trip-mqtt",
   "mqtt-ingest (k6, WebSocket)",
   "mqtt-ingest (Node driver, TCP)",
 ];
