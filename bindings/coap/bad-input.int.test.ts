@@ -209,3 +209,33 @@ describe("registration floods", () => {
     }
   });
 });
+
+describe("many unknown endpoints", () => {
+  it("Given Registers under many unknown names from one address, then all get 4.03 and only a few become provisioning requests", async () => {
+    const recorded: string[] = [];
+    const own = await CoapWorker.start({
+      log,
+      logger: createLogger("error"),
+      port: 0,
+      host: "127.0.0.1",
+      autoObserve: false,
+      registerRate: { max: 100_000, windowMs: 1000 },
+      gate: {
+        mayRegister: () => false,
+        refused: async (ep) => {
+          recorded.push(ep);
+        },
+      },
+    });
+    const client = await DatagramClient.open(own.port);
+    try {
+      const codes: string[] = [];
+      for (let i = 0; i < 25; i++) codes.push(codeOf(await client.request(register([`ep=stranger-${i}`]))) ?? "");
+      expect(new Set(codes)).toEqual(new Set(["4.03"]));
+      expect(recorded).toHaveLength(10);
+    } finally {
+      client.close();
+      await own.stop();
+    }
+  });
+});

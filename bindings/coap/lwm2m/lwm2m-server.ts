@@ -55,6 +55,9 @@ export type Lwm2mServerOptions = {
   registerRate?: { max: number; windowMs: number };
 };
 
+/** Provisioning requests recorded per source address and minute for endpoints that may not register. */
+const REFUSALS_PER_MINUTE = 10;
+
 /** Objects that are not Things: Security (0) and OSCORE (21) are not readable by a server. */
 const HIDDEN_OBJECTS = new Set([0, 21]);
 /** Objects that are Things but not observed by default: Server (1), Access Control (2). */
@@ -72,6 +75,7 @@ export class Lwm2mServer {
   readonly #now: () => number;
   readonly #asleep = new Set<string>();
   readonly #rate = new Map<string, { start: number; count: number }>();
+  readonly #refusals = new Map<string, { start: number; count: number }>();
   readonly #facts: FactSink;
   /** The client can take requests now: registered and described, and awake in queue mode. */
   onReachable: (r: Registration) => void = () => {};
@@ -131,6 +135,23 @@ export class Lwm2mServer {
     return parseLinkFormat(text);
   }
 
+  /** Counts one more event for `key` in a fixed window; false once `max` is passed. */
+  #withinLimit(
+    map: Map<string, { start: number; count: number }>,
+    key: string,
+    max: number,
+    windowMs: number,
+  ): boolean {
+    const now = this.#now();
+    const entry = map.get(key);
+    if (map.size > 10_000) map.clear();
+    if (!entry || now - entry.start >= windowMs) {
+      map.set(key, { start: now, count: 1 });
+      return true;
+    }
+    return ++entry.count <= max;
+  }
+
   #checkRate(address: string): void {
     const now = this.#now();
     const { max, windowMs } = this.#o.registerRate;
@@ -155,10 +176,13 @@ export class Lwm2mServer {
       throw err;
     }
     if (!this.#o.gate.mayRegister(params.endpoint)) {
-      reply(res, "4.03", "unknown endpoint; a provisioning request was recorded");
-      this.#o.gate
-        .refused(params.endpoint, peer)
-        .catch((err: unknown) => this.#o.logger.warn("recording a refused endpoint failed", { err }));
+      reply(res, "4.03", "unknown endpoint; ask for provisioning");
+      // Many names from one address would flood the provisioning requests: record a few per address and minute.
+      if (this.#withinLimit(this.#refusals, peer.address, REFUSALS_PER_MINUTE, 60_000)) {
+        this.#o.gate
+          .refused(params.endpoint, peer)
+          .catch((err: unknown) => this.#o.logger.warn("recording a refused endpoint failed", { err }));
+      }
       return;
     }
     const existing = this.registrations.byEndpoint(params.endpoint);
