@@ -67,10 +67,12 @@ class Backlog {
     this.waiter = undefined;
     w?.();
   }
-  /** Resolves when there is something to read, an error, or `stopped` settles. */
-  wait(stopped: Promise<unknown>): Promise<unknown> {
+  /** Resolves when there is something to read, an error, or `wake` is called (the subscription stopped). */
+  wait(): Promise<void> {
     if (this.size > 0 || this.error !== undefined) return Promise.resolve();
-    return Promise.race([new Promise<void>((r) => (this.waiter = r)), stopped]);
+    return new Promise<void>((r) => {
+      this.waiter = r;
+    });
   }
 }
 
@@ -86,11 +88,12 @@ export function liveEvents<T>(
 ): AsyncIterableIterator<T> {
   return new Repeater<T>(async (push, stop) => {
     let stopped = false;
-    void stop.then(() => {
-      stopped = true;
-    });
     const filter = r.filter?.length ? r.filter : undefined;
     const backlog = new Backlog();
+    void stop.then(() => {
+      stopped = true;
+      backlog.wake();
+    });
     let subscription: { unsubscribe(): void } | undefined;
     /** Pushes one event; false when the subscription is over. */
     const pass = async (e: LoggedEvent): Promise<boolean> => {
@@ -123,7 +126,7 @@ export function liveEvents<T>(
           if (!(await pass(e))) return;
         }
         if (backlog.error !== undefined) throw backlog.error;
-        await backlog.wait(stop);
+        await backlog.wait();
       }
     } catch (err) {
       stop(err);
