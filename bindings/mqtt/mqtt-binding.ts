@@ -82,7 +82,8 @@ export class MqttBinding {
       logger,
     });
     const acks = new PubackTracker();
-    const sessions = new Map<Client, Session>();
+    // Weak: a client that logged in but never became ready (e.g. refused afterwards) must not be kept.
+    const sessions = new WeakMap<Client, Session>();
     const byDevice = new Map<string, Set<Client>>();
     const maxQos0 = o.maxInFlightQos0 ?? 20_000;
     let qos0InFlight = 0;
