@@ -9,14 +9,16 @@ import { loadConfig } from "../../core/config.ts";
 import { ValidationError } from "../../core/errors.ts";
 import { JetStreamEventLog } from "../../core/jetstream-event-log.ts";
 import { createLogger } from "../../core/log.ts";
+import { subjects } from "../../core/subjects.ts";
 import { startTestNats, type TestNats } from "../../test/harness/index.ts";
+import { waitForEvents } from "../shared/testing.ts";
 import { CoapWorker } from "./coap-worker.ts";
 import { codeOf, type Datagram, DatagramClient, encodeDatagram, option } from "./testing/coap-datagrams.ts";
 
 let nats: TestNats;
 let log: JetStreamEventLog;
 let worker: CoapWorker;
-const allowed = new Set(["good-1", "tlv-liar", "flood-1"]);
+const allowed = new Set(["good-1", "tlv-liar", "flood-1", "timed-1"]);
 const refused: string[] = [];
 
 beforeAll(async () => {
@@ -188,6 +190,34 @@ describe("a client that answers with bad payloads", () => {
       await expect(m.read("tlv-liar", "/3303/0/5601")).rejects.toBeInstanceOf(ValidationError);
       await expect(m.read("tlv-liar", "/3303/0/5602")).rejects.toThrow(/4\.04/);
       await stillServing(client);
+    } finally {
+      client.close();
+    }
+  });
+});
+
+describe("values with the device's time", () => {
+  it("Given a client answering in SenML JSON with a base time, when the hub reads, then the property value carries that time", async () => {
+    const client = await DatagramClient.open(worker.port);
+    try {
+      const deviceTime = Math.floor(Date.now() / 1000) - 3600;
+      client.onRequest = (d) =>
+        d.paths.join("/") === "3303/0/5700"
+          ? {
+              code: "2.05",
+              options: [[option.contentFormat, Uint8Array.of(110)]],
+              payload: JSON.stringify([{ bn: "/3303/0/5700", bt: deviceTime, v: 21.5 }]),
+            }
+          : { code: "4.04" };
+      expect(codeOf(await client.request(register(["ep=timed-1", "lt=60"])))).toBe("2.01");
+      await waitForEvents(log, "THINGS", (e) => e.length > 0, { filter: subjects.thingTd("timed-1/3303/0") });
+      // The Things are described before values are reported; wait until the registration says so.
+      while (!worker.lwm2m.registrations.byEndpoint("timed-1")?.described) await new Promise((r) => setTimeout(r, 20));
+      await worker.lwm2m.management.read("timed-1", "/3303/0/5700", 110);
+      const [value] = await waitForEvents(log, "EVENTS", (e) => e.length > 0, {
+        filter: subjects.property("timed-1/3303/0", "sensor-value"),
+      });
+      expect(value).toMatchObject({ data: 21.5, time: new Date(deviceTime * 1000).toISOString() });
     } finally {
       client.close();
     }

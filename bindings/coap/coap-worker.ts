@@ -8,12 +8,13 @@ import type { DeviceAuthenticator } from "../../core/devices.ts";
 import type { EventLog } from "../../core/event-log.ts";
 import type { Logger } from "../../core/log.ts";
 import { ActionDispatcher, DEFAULT_POLICY } from "../actions/dispatcher.ts";
+import { factRequest } from "../shared/device-facts.ts";
 import { FactPublisher } from "../shared/fact-publisher.ts";
 import { ThingOwnership } from "../shared/ownership.ts";
 import { PresenceReporter } from "../shared/presence.ts";
 import { Lwm2mActionChannel } from "./lwm2m/action-channel.ts";
 import { DeviceRequests } from "./lwm2m/device-requests.ts";
-import { type EndpointGate, Lwm2mServer, reply } from "./lwm2m/lwm2m-server.ts";
+import { type EndpointGate, type FactSink, Lwm2mServer, reply } from "./lwm2m/lwm2m-server.ts";
 import { objectRegistry } from "./objects/index.ts";
 import { plainCoap } from "./plain/plain-coap.ts";
 
@@ -117,9 +118,16 @@ export class CoapWorker {
       onError: (err) => logger.debug("CoAP client error", { err }),
     });
     const facts = new FactPublisher(o.log, ownership);
+    // LwM2M values may carry the device's own time: the owner's values are appended with it directly.
+    const timedFacts: FactSink = {
+      publish: (device, fact, data, time) =>
+        time && fact.kind !== "td" && ownership.check(device, fact.thing) === "owner"
+          ? o.log.append({ ...factRequest(device, fact, data), time })
+          : facts.publish(device, fact, data),
+    };
     const lwm2m = new Lwm2mServer({
       log: o.log,
-      facts,
+      facts: timedFacts,
       requests,
       gate: o.gate,
       logger: logger.child("lwm2m"),

@@ -14,8 +14,10 @@ import {
 import { issuesOf } from "../../../core/event-log.ts";
 import { LINK_FORMAT } from "../coap-formats.ts";
 import {
+  absoluteTime,
   CONTENT_FORMAT,
   decode,
+  decodeTimestamped,
   encode,
   type LwM2mNode,
   type LwM2mPath,
@@ -33,8 +35,8 @@ export type ManagementOptions = {
   requests: DeviceRequests;
   queue: RequestQueue;
   registry: ObjectRegistry;
-  /** Values the device reported for a path (read answer or notification). */
-  report: (r: Registration, path: LwM2mPath, node: LwM2mNode) => void;
+  /** Values the device reported for a path (read answer or notification), with the device's time when it gave one. */
+  report: (r: Registration, path: LwM2mPath, node: LwM2mNode, time?: Date) => void;
   /** The device spoke (a notification): it is awake. */
   onActivity: (endpoint: string) => void;
   onError: (what: string, err: unknown) => void;
@@ -90,6 +92,15 @@ export class DeviceManagement {
     });
   }
 
+  /** Reports every value of an answer, each with the time the device gave it (SenML and LwM2M JSON carry times). */
+  #report(reg: Registration, res: DeviceResponse, path: LwM2mPath): void {
+    const format = res.format ?? CONTENT_FORMAT.text;
+    const nowS = Date.now() / 1000;
+    for (const { time, node } of decodeTimestamped(format, res.payload, path, this.#o.registry.types)) {
+      this.#o.report(reg, path, node, time === undefined ? undefined : new Date(absoluteTime(time, nowS) * 1000));
+    }
+  }
+
   #decode(res: DeviceResponse, path: LwM2mPath): LwM2mNode {
     const format = res.format ?? CONTENT_FORMAT.text;
     return decode(format, res.payload, path, this.#o.registry.types);
@@ -110,7 +121,7 @@ export class DeviceManagement {
     );
     const node = this.#decode(res, at);
     const reg = this.#registration(endpoint);
-    if (reg) this.#o.report(reg, at, node);
+    if (reg) this.#report(reg, res, at);
     return { format: res.format, node };
   }
 
@@ -209,7 +220,7 @@ export class DeviceManagement {
         if (!current || current.id !== reg.id) return;
         this.#o.onActivity(endpoint);
         try {
-          this.#o.report(current, at, this.#decode(n, at));
+          this.#report(current, n, at);
         } catch (err) {
           this.#o.onError(`notification for ${path}`, err);
         }
@@ -225,7 +236,7 @@ export class DeviceManagement {
       paths.set(path, { registrationId: reg.id, observation });
       this.#active.set(endpoint, paths);
       const node = this.#decode(observation.first, at);
-      this.#o.report(reg, at, node);
+      this.#report(reg, observation.first, at);
       return node;
     });
   }

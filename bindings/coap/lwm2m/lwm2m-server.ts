@@ -35,7 +35,8 @@ export interface EndpointGate {
 
 /** Stores what a device published, after checking it may (the shared FactPublisher has this shape). */
 export interface FactSink {
-  publish(device: string, fact: DeviceFact, data: unknown): Promise<unknown>;
+  /** `time`: the device's own time of a value (kept by the log when sane). */
+  publish(device: string, fact: DeviceFact, data: unknown, time?: Date): Promise<unknown>;
 }
 
 export type Lwm2mServerOptions = {
@@ -92,13 +93,16 @@ export class Lwm2mServer {
     };
     this.#registry = o.registry ?? objectRegistry;
     this.#now = o.now ?? Date.now;
-    this.#facts = o.facts ?? { publish: (device, fact, data) => o.log.append(factRequest(device, fact, data)) };
+    this.#facts = o.facts ?? {
+      publish: (device, fact, data, time) =>
+        o.log.append({ ...factRequest(device, fact, data), ...(time ? { time } : {}) }),
+    };
     this.queue = new RequestQueue({ now: this.#now, registration: (e) => this.registrations.byEndpoint(e) });
     this.management = new DeviceManagement({
       requests: o.requests,
       queue: this.queue,
       registry: this.#registry,
-      report: (r, path, node) => this.#report(r, path, node),
+      report: (r, path, node, time) => this.#report(r, path, node, time),
       onActivity: (e) => this.#activity(e),
       onError: (what, err) => o.logger.warn(`${what} failed`, { err }),
     });
@@ -368,7 +372,7 @@ export class Lwm2mServer {
   }
 
   /** Values a client reported become property values of its Things. */
-  #report(reg: Registration, path: LwM2mPath, node: LwM2mNode): void {
+  #report(reg: Registration, path: LwM2mPath, node: LwM2mNode, time?: Date): void {
     if (!reg.described) return;
     const instances: { instanceId: number; node: LwM2mNode }[] =
       node.kind === "object"
@@ -387,7 +391,7 @@ export class Lwm2mServer {
     }
     for (const f of facts) {
       this.#facts
-        .publish(reg.endpoint, { kind: "property", thing: f.thing, name: f.name }, f.value)
+        .publish(reg.endpoint, { kind: "property", thing: f.thing, name: f.name }, f.value, time)
         .catch((err: unknown) =>
           this.#o.logger.warn("recording a reported value failed", {
             endpoint: reg.endpoint,
