@@ -1,6 +1,6 @@
 /**
  * Benchmark: the history projection live, its replay, and a plain Postgres COPY of the same rows, in one run.
- * Target (issue 3): replay ≥ 50,000 events/s and ≥ 0.7 × the COPY rate.
+ * Target: replay ≥ 50,000 events/s and ≥ 0.7 × the COPY rate.
  *
  *   node load-tests/bench-projections.ts [events=100000] [--pglite] [--rounds=3]
  *
