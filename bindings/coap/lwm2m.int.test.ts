@@ -217,6 +217,14 @@ describe.each(["1.1", "1.0"] as const)("LwM2M %s client (Eclipse Leshan)", (vers
     await waitForEvent("ACTIONS", `actions.${actionId}.completed`);
   });
 
+  it("When the hub is asked for a fresh value (readproperty), then it reads the client and completes with the value", async () => {
+    c.send("set /3303/0/5700 22.75");
+    await c.next("set", (e) => e.value === "22.75");
+    const actionId = await requestAction(`${ep}/3303/0`, "readproperty:sensor-value");
+    const done = await waitForEvent("ACTIONS", `actions.${actionId}.completed`);
+    expect(done.data).toMatchObject({ output: 22.75 });
+  });
+
   it("When an action names a resource the client lacks, then it fails with the device's answer", async () => {
     const actionId = await requestAction(`${ep}/3311/0`, "writeproperty:on-time", 5);
     const failed = await waitForEvent("ACTIONS", `actions.${actionId}.failed`);

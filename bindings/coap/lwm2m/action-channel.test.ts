@@ -18,6 +18,7 @@ describe("operationOf", () => {
   it.each([
     ["dev/3311/0", "writeproperty:dimmer", { kind: "write", endpoint: "dev", path: "/3311/0/5851" }],
     ["dev/3/0", "reboot", { kind: "execute", endpoint: "dev", path: "/3/0/4" }],
+    ["dev/3303/0", "readproperty:sensor-value", { kind: "read", endpoint: "dev", path: "/3303/0/5700" }],
     ["dev/40000/1", "writeproperty:resource-7", { kind: "write", endpoint: "dev", path: "/40000/1/7" }],
     ["dev/3311/0", "writeproperty:nonsense", undefined],
     ["urn:not-lwm2m", "reboot", undefined],
