@@ -4,45 +4,18 @@
  * same tokens. A token alone is not enough: the registry also requires its SHA-256 to be the device's current
  * credential, so a re-provisioned or revoked device's old tokens stop working.
  */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { type CryptoKey, exportJWK, generateKeyPair, importJWK, type JWK, jwtVerify, SignJWT } from "jose";
+import { jwtVerify, SignJWT } from "jose";
+import { loadOrCreateSigningKeys, type SigningKeys } from "./signing-keys.ts";
 
-export type DeviceTokenKeys = { privateKey: CryptoKey; publicKey: CryptoKey; kid: string };
+export type DeviceTokenKeys = SigningKeys;
 
 export const DEVICE_KEY_FILE = "device-signing-key.jwk.json";
 export const DEVICE_ISSUER = "spokes";
 export const DEVICE_AUDIENCE = "spokes-device";
 
-async function fromJwk(jwk: JWK): Promise<DeviceTokenKeys> {
-  const { d: _d, ...pub } = jwk;
-  return {
-    privateKey: (await importJWK(jwk, "EdDSA")) as CryptoKey,
-    publicKey: (await importJWK(pub, "EdDSA")) as CryptoKey,
-    kid: String(jwk.kid),
-  };
-}
-
 /** Loads the device-token key from `dataDir`, creating it on first call. Safe when several processes race. */
-export async function loadOrCreateDeviceKeys(dataDir: string): Promise<DeviceTokenKeys> {
-  const file = join(dataDir, DEVICE_KEY_FILE);
-  try {
-    return await fromJwk(JSON.parse(await readFile(file, "utf8")) as JWK);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
-  }
-  const { privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
-  const jwk = { ...(await exportJWK(privateKey)), kid: crypto.randomUUID(), alg: "EdDSA" };
-  await mkdir(dataDir, { recursive: true });
-  try {
-    // `wx` fails when another process wrote the file first; then its key wins.
-    await writeFile(file, JSON.stringify(jwk), { flag: "wx", mode: 0o600 });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-    return fromJwk(JSON.parse(await readFile(file, "utf8")) as JWK);
-  }
-  return fromJwk(jwk);
-}
+export const loadOrCreateDeviceKeys = (dataDir: string): Promise<DeviceTokenKeys> =>
+  loadOrCreateSigningKeys(dataDir, DEVICE_KEY_FILE);
 
 /** Signs a device token. `ttlMs` 0 means it never expires (the registry still checks it on every use). */
 export function issueDeviceToken(keys: DeviceTokenKeys, device: string, ttlMs = 0, now = new Date()): Promise<string> {

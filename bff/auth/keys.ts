@@ -2,40 +2,11 @@
  * The Ed25519 key pair that signs access tokens. Generated on first start and kept in the data folder as a JWK
  * (readable by the owner only), so tokens survive a restart and every BFF sharing the folder accepts them.
  */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { type CryptoKey, exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
+import { loadOrCreateSigningKeys as loadOrCreate, type SigningKeys } from "../../core/signing-keys.ts";
 
-export type SigningKeys = { privateKey: CryptoKey; publicKey: CryptoKey; kid: string };
+export type { SigningKeys };
 
 export const KEY_FILE = "bff-signing-key.jwk.json";
 
-async function fromJwk(jwk: JWK): Promise<SigningKeys> {
-  const { d: _d, ...pub } = jwk;
-  return {
-    privateKey: (await importJWK(jwk, "EdDSA")) as CryptoKey,
-    publicKey: (await importJWK(pub, "EdDSA")) as CryptoKey,
-    kid: String(jwk.kid),
-  };
-}
-
 /** Loads the signing keys from `dataDir`, creating them on first call. Safe when several processes race. */
-export async function loadOrCreateSigningKeys(dataDir: string): Promise<SigningKeys> {
-  const file = join(dataDir, KEY_FILE);
-  try {
-    return await fromJwk(JSON.parse(await readFile(file, "utf8")) as JWK);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
-  }
-  const { privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
-  const jwk = { ...(await exportJWK(privateKey)), kid: crypto.randomUUID(), alg: "EdDSA" };
-  await mkdir(dataDir, { recursive: true });
-  try {
-    // `wx` fails when another process wrote the file first; then its key wins.
-    await writeFile(file, JSON.stringify(jwk), { flag: "wx", mode: 0o600 });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-    return fromJwk(JSON.parse(await readFile(file, "utf8")) as JWK);
-  }
-  return fromJwk(jwk);
-}
+export const loadOrCreateSigningKeys = (dataDir: string): Promise<SigningKeys> => loadOrCreate(dataDir, KEY_FILE);
