@@ -62,7 +62,8 @@ export function initialState(device: string): DeviceState {
 /** Subject filter covering every decision of one device (for reads and the expected-sequence check). */
 export const deviceFilter = (device: string): string => `provisioning.${encodeToken(device)}.*`;
 
-const STATUS_AFTER: Partial<Record<ProvisioningDecision, DeviceStatus>> = {
+/** Device status after each decision; a refused attempt leaves it as it was. */
+export const STATUS_AFTER: Record<Exclude<ProvisioningDecision, "refused">, DeviceStatus> = {
   preapproved: "preapproved",
   requested: "pending",
   approved: "approved",
@@ -76,7 +77,12 @@ const STATUS_AFTER: Partial<Record<ProvisioningDecision, DeviceStatus>> = {
 /** The state after one more decision. Pure; never throws (a stored event is a fact). */
 export function evolve(s: DeviceState, f: ProvisioningFact): DeviceState {
   const d = f.data;
-  const next: DeviceState = { ...s, seq: f.seq, updatedAt: f.time, status: STATUS_AFTER[f.decision] ?? s.status };
+  const next: DeviceState = {
+    ...s,
+    seq: f.seq,
+    updatedAt: f.time,
+    status: f.decision === "refused" ? s.status : STATUS_AFTER[f.decision],
+  };
   switch (f.decision) {
     case "preapproved":
       next.preapproval = {

@@ -1,18 +1,6 @@
 /** Provisioning's pure handler: each decision becomes row operations, in stream order. */
-import type { ProvisioningDecision } from "../../core/subjects.ts";
+import { STATUS_AFTER } from "../../core/provisioning.ts";
 import type { ProjectionEvent } from "../projection.ts";
-
-/** Device status after each decision; a refused attempt leaves it as it was. */
-export const STATUS_AFTER: Record<Exclude<ProvisioningDecision, "refused">, string> = {
-  preapproved: "preapproved",
-  requested: "pending",
-  approved: "approved",
-  rejected: "rejected",
-  issued: "active",
-  disabled: "disabled",
-  enabled: "active",
-  revoked: "revoked",
-};
 
 export type ProvisioningOp =
   | { op: "device"; device: string; status: string; publicKey?: string; secretHash?: string; at: string; seq: number }
