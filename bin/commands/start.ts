@@ -13,9 +13,14 @@ export const start: Command = {
   ].join("\n"),
   async run({ config, logger, print }) {
     const hub = await startHub(config, logger, print);
-    const { nats } = hub.state;
+    const { nats, devices } = hub.state;
+    const deviceEndpoints = [
+      devices?.mqtt ? `MQTT ${config.SPOKES_MQTT_HOST}:${devices.mqtt}` : "",
+      devices?.coap ? `CoAP/LwM2M udp ${config.SPOKES_COAP_HOST}:${devices.coap}` : "",
+    ].filter(Boolean);
     print(
-      `Spokes ready: GraphQL ${hub.state.http.url}, NATS ${maskUrls(nats.url)} ` +
+      `Spokes ready: GraphQL ${hub.state.http.url}, ${deviceEndpoints.map((e) => `${e}, `).join("")}` +
+        `NATS ${maskUrls(nats.url)} ` +
         `(nats-server ${nats.version}${nats.embedded ? ", embedded" : ""}), ` +
         `data ${config.SPOKES_DATA_DIR}, ${hub.state.runtime}. Ctrl-C stops.`,
     );

@@ -38,6 +38,8 @@ export const status: Command = {
         print(`hub      running, pid ${state.pid}, up ${up}, ${state.runtime}, data ${config.SPOKES_DATA_DIR}`);
         print(`workers  ${state.workers.join(", ")}`);
         print(`graphql  ${state.http.url}`);
+        if (state.devices?.mqtt) print(`mqtt     ${config.SPOKES_MQTT_HOST}:${state.devices.mqtt}`);
+        if (state.devices?.coap) print(`coap     udp ${config.SPOKES_COAP_HOST}:${state.devices.coap}`);
       } else print("hub      no local hub process; showing the streams at SPOKES_NATS_URL");
       const where = state?.nats.embedded ? `embedded, pid ${state.nats.pid}` : "external";
       print(

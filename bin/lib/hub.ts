@@ -202,6 +202,7 @@ export async function startHub(
     runtime: runtimeName(),
     nats: { url, embedded: nats !== undefined, version: log.features.version, pid: nats?.child.pid },
     http: { url: `http://${config.SPOKES_HTTP_HOST}:${httpPort}/graphql` },
+    devices: { mqtt: announced.mqtt, coap: announced.coap },
     workers: [
       "event-log",
       `projections (${readModels.database.kind})`,

@@ -12,6 +12,8 @@ export const hubState = z.object({
   runtime: z.string(),
   nats: z.object({ url: z.string(), embedded: z.boolean(), version: z.string(), pid: z.number().int().optional() }),
   http: z.object({ url: z.string() }),
+  /** Device endpoints: MQTT over TCP and CoAP/LwM2M over UDP, where they listen. */
+  devices: z.object({ mqtt: z.number().int().optional(), coap: z.number().int().optional() }).optional(),
   workers: z.array(z.string()),
 });
 export type HubState = z.infer<typeof hubState>;
