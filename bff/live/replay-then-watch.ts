@@ -67,12 +67,10 @@ class Backlog {
     this.waiter = undefined;
     w?.();
   }
-  /** Resolves when there is something to read, an error, or `wake` is called (the subscription stopped). */
-  wait(): Promise<void> {
+  /** Resolves when there is something to read, an error, or `stopped` settles. */
+  wait(stopped: Promise<unknown>): Promise<unknown> {
     if (this.size > 0 || this.error !== undefined) return Promise.resolve();
-    return new Promise<void>((r) => {
-      this.waiter = r;
-    });
+    return Promise.race([new Promise<void>((r) => (this.waiter = r)), stopped]);
   }
 }
 
@@ -88,12 +86,11 @@ export function liveEvents<T>(
 ): AsyncIterableIterator<T> {
   return new Repeater<T>(async (push, stop) => {
     let stopped = false;
-    const filter = r.filter?.length ? r.filter : undefined;
-    const backlog = new Backlog();
     void stop.then(() => {
       stopped = true;
-      backlog.wake();
     });
+    const filter = r.filter?.length ? r.filter : undefined;
+    const backlog = new Backlog();
     let subscription: { unsubscribe(): void } | undefined;
     /** Pushes one event; false when the subscription is over. */
     const pass = async (e: LoggedEvent): Promise<boolean> => {
@@ -126,7 +123,7 @@ export function liveEvents<T>(
           if (!(await pass(e))) return;
         }
         if (backlog.error !== undefined) throw backlog.error;
-        await backlog.wait();
+        await backlog.wait(stop);
       }
     } catch (err) {
       stop(err);
