@@ -19,11 +19,11 @@ import type { Logger } from "../../core/log.ts";
 import type { ActionDispatcher, PendingAction } from "../actions/dispatcher.ts";
 import { type DeviceFact, parseJsonPayload } from "../shared/device-facts.ts";
 import type { FactPublisher } from "../shared/fact-publisher.ts";
+import { type HttpRoute, readBody } from "../shared/http.ts";
 import type { PresenceReporter } from "../shared/presence.ts";
-import { problemOf, TooLargeError } from "../shared/problem.ts";
+import { sendProblem } from "../shared/problem.ts";
 
-/** Same shape as the BFF's route type: answers the request and returns true, or returns false untouched. */
-export type HttpRoute = (req: IncomingMessage, res: ServerResponse) => boolean;
+export type { HttpRoute };
 
 export type DeviceRoutesOptions = {
   authenticator: DeviceAuthenticator;
@@ -81,40 +81,13 @@ function send(res: ServerResponse, status: number, body?: unknown): void {
   else res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
 }
 
-/** The one place HTTP device errors become responses. */
 function sendError(res: ServerResponse, err: unknown, logger: Logger): void {
-  const p = problemOf(err);
+  const p = sendProblem(
+    res,
+    err,
+    (p): Record<string, string> => (p.status === 401 ? { "www-authenticate": "Bearer" } : {}),
+  );
   if (p.status >= 500) logger.warn("device request failed", { err });
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (p.status === 401) headers["www-authenticate"] = "Bearer";
-  if (res.headersSent) return;
-  res
-    .writeHead(p.status, headers)
-    .end(JSON.stringify({ error: { code: p.code, message: p.message, ...(p.issues ? { issues: p.issues } : {}) } }));
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers["content-length"] ?? 0);
-    if (declared > limit) {
-      reject(new TooLargeError(`the body is ${declared} bytes; the limit is ${limit}`));
-      req.resume();
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        reject(new TooLargeError(`the body is over the limit of ${limit} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
 }
 
 async function deviceOf(req: IncomingMessage, authenticator: DeviceAuthenticator): Promise<string> {

@@ -9,7 +9,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { ForbiddenError, RateLimitedError } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
 import type { ProvisioningAnswer, ProvisioningFlow } from "../../core/provisioning-flow.ts";
-import { clientAddress, type HttpRoute, parseJson, readBody, sendJson, sendProblem } from "./http.ts";
+import { type HttpRoute, readBody } from "../shared/http.ts";
+import { clientAddress, parseJson, sendJson, sendProblem } from "./http.ts";
 import { createRateLimiter } from "./rate-limit.ts";
 import { directoryTd, type HubEndpoints } from "./wot.ts";
 
