@@ -6,12 +6,13 @@
 import { createSocket } from "node:dgram";
 import { Agent, createServer, type IncomingMessage, request, type Server } from "coap";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { JetStreamEventLog } from "../../core/jetstream-event-log.ts";
+import type { JetStreamEventLog } from "../../core/jetstream-event-log.ts";
 import { JetStreamGatewayMappings } from "../../core/jetstream-gateway-mappings.ts";
 import { createLogger } from "../../core/log.ts";
 import { subjects } from "../../core/subjects.ts";
-import { startTestNats, type TestNats } from "../../test/harness/index.ts";
-import { Lwm2mGateway } from "./gateway.ts";
+import type { TestNats } from "../../test/harness/index.ts";
+import type { Lwm2mGateway } from "./gateway.ts";
+import { startTestLog, stopAll, testGateway, until } from "./testing.ts";
 
 const LAMP = "urn:dev:lamp-2";
 const EP = "spokes-gateway-bad-input";
@@ -48,27 +49,8 @@ function send(r: Sent, o: Options = {}): Promise<IncomingMessage> {
   });
 }
 
-/** Resolves once `done` holds; fails after `timeoutMs`. */
-async function until(done: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error("the condition never held");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 beforeAll(async () => {
-  nats = await startTestNats();
-  log = await JetStreamEventLog.open({
-    servers: nats.url,
-    settings: {
-      SPOKES_DEDUP_WINDOW: 120_000,
-      SPOKES_EVENTS_MAX_AGE: 0,
-      SPOKES_EVENTS_MAX_BYTES: 0,
-      SPOKES_ACTIONS_MAX_AGE: 0,
-      SPOKES_PRESENCE_MAX_AGE: 0,
-    },
-  });
+  ({ nats, log } = await startTestLog());
   await log.append({ subject: subjects.property(LAMP, "level"), type: "spokes.PropertyReported", data: 5 });
   await log.append({ subject: subjects.property(LAMP, "name"), type: "spokes.PropertyReported", data: "hall" });
   registered = new Promise((resolve) => {
@@ -84,9 +66,8 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", () => resolve()));
   const socket = (upstream as unknown as { _sock: import("node:dgram").Socket })._sock;
   agent = new Agent({ socket });
-  gateway = new Lwm2mGateway({
+  gateway = await testGateway({
     log,
-    mappings: await JetStreamGatewayMappings.open(log),
     serverUrl: `coap://127.0.0.1:${socket.address().port}`,
     endpoint: EP,
     lifetimeSeconds: 60,
@@ -98,7 +79,6 @@ beforeAll(async () => {
         { thing: LAMP, kind: "property", name: "name", type: "string" }, // /26241/1/1
       ],
     },
-    host: "127.0.0.1",
     logger: createLogger("error"),
   });
   await gateway.start();
@@ -106,12 +86,7 @@ beforeAll(async () => {
   gatewayPort = gateway.address()?.port ?? 0;
 }, 60_000);
 
-afterAll(async () => {
-  await gateway?.stop();
-  upstream?.close();
-  await log?.close();
-  await nats?.stop();
-});
+afterAll(() => stopAll(gateway, upstream, log, nats));
 
 describe("bad input from the upstream server", () => {
   it.each<[string, Sent, Options, string]>([
@@ -233,15 +208,13 @@ describe("bad input from the upstream server", () => {
   });
 
   it("Given the gateway's UDP port is taken, When a second gateway starts on it, Then start fails with a clear error", async () => {
-    const second = new Lwm2mGateway({
+    const second = await testGateway({
       log,
-      mappings: await JetStreamGatewayMappings.open(log),
       serverUrl: "coap://127.0.0.1:9",
       endpoint: "second",
       lifetimeSeconds: 60,
       notifyIntervalSeconds: 60,
       port: gatewayPort,
-      host: "127.0.0.1",
       logger: createLogger("error"),
     });
     await expect(second.start().finally(() => second.stop())).rejects.toThrow(/cannot listen on UDP port/);

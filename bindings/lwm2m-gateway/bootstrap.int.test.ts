@@ -1,11 +1,10 @@
 /** Interop: the gateway bootstraps from Leshan's bootstrap server, then registers with the server it was given. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { JetStreamEventLog } from "../../core/jetstream-event-log.ts";
-import { JetStreamGatewayMappings } from "../../core/jetstream-gateway-mappings.ts";
-import { createLogger } from "../../core/log.ts";
-import { startTestNats, type TestNats } from "../../test/harness/index.ts";
+import type { JetStreamEventLog } from "../../core/jetstream-event-log.ts";
+import type { TestNats } from "../../test/harness/index.ts";
 import { type LeshanServer, startLeshanServer } from "../../test/peers/leshan-server/leshan-server.ts";
-import { Lwm2mGateway } from "./gateway.ts";
+import type { Lwm2mGateway } from "./gateway.ts";
+import { startTestLog, stopAll, testGateway } from "./testing.ts";
 
 const EP = "spokes-gateway-bootstrapped";
 let nats: TestNats;
@@ -14,39 +13,21 @@ let leshan: LeshanServer;
 let gateway: Lwm2mGateway;
 
 beforeAll(async () => {
-  nats = await startTestNats();
-  log = await JetStreamEventLog.open({
-    servers: nats.url,
-    settings: {
-      SPOKES_DEDUP_WINDOW: 120_000,
-      SPOKES_EVENTS_MAX_AGE: 0,
-      SPOKES_EVENTS_MAX_BYTES: 0,
-      SPOKES_ACTIONS_MAX_AGE: 0,
-      SPOKES_PRESENCE_MAX_AGE: 0,
-    },
-  });
+  ({ nats, log } = await startTestLog());
   leshan = await startLeshanServer({ bootstrap: true });
   await leshan.bootstrapConfig(EP, leshan.url, 45);
 }, 120_000);
 
-afterAll(async () => {
-  await gateway?.stop();
-  await leshan?.stop();
-  await log?.close();
-  await nats?.stop();
-});
+afterAll(() => stopAll(gateway, leshan, log, nats));
 
 describe("bootstrap", () => {
   it("Given only a bootstrap server, When the gateway starts, Then it registers with the server and lifetime the bootstrap server wrote", async () => {
-    gateway = new Lwm2mGateway({
+    gateway = await testGateway({
       log,
-      mappings: await JetStreamGatewayMappings.open(log),
       bootstrapUrl: leshan.bootstrapUrl as string,
       endpoint: EP,
       lifetimeSeconds: 300,
       notifyIntervalSeconds: 60,
-      host: "127.0.0.1",
-      logger: createLogger(process.env.SPOKES_LOG_LEVEL === "debug" ? "debug" : "error"),
     });
     await gateway.start();
     await leshan.waitFor((e) => e.kind === "registered" && e.endpoint === EP);

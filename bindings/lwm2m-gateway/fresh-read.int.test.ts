@@ -6,18 +6,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LoggedEvent } from "../../core/event-log.ts";
-import { JetStreamEventLog } from "../../core/jetstream-event-log.ts";
-import { JetStreamGatewayMappings } from "../../core/jetstream-gateway-mappings.ts";
-import { createLogger } from "../../core/log.ts";
+import type { JetStreamEventLog } from "../../core/jetstream-event-log.ts";
 import type { GatewayMapping } from "../../core/lwm2m-gateway-mapping.ts";
 import { subjects } from "../../core/subjects.ts";
-import { startTestNats, type TestNats } from "../../test/harness/index.ts";
+import type { TestNats } from "../../test/harness/index.ts";
 import { type LeshanServer, startLeshanServer } from "../../test/peers/leshan-server/leshan-server.ts";
-import { Lwm2mGateway } from "./gateway.ts";
+import type { Lwm2mGateway } from "./gateway.ts";
+import { AFFORDANCE_OBJECT, startTestLog, stopAll, testGateway } from "./testing.ts";
 
 const METER = "urn:dev:meter-1";
 const EP = "spokes-gateway-fresh";
-const MODEL = "1:RW:STRING,2:RW:INTEGER,3:RW:FLOAT,4:RW:BOOLEAN,5:RW:OPAQUE,6:RW:TIME,7:E:NONE";
 const HOUR_AGO = () => new Date(Date.now() - 3_600_000);
 /** Every action request of the meter. */
 const ALL_REQUESTS = subjects.actionRequest(METER, "x").replace(/x$/, "*");
@@ -82,19 +80,9 @@ async function requestsFor(name?: string): Promise<LoggedEvent[]> {
 }
 
 beforeAll(async () => {
-  nats = await startTestNats();
-  log = await JetStreamEventLog.open({
-    servers: nats.url,
-    settings: {
-      SPOKES_DEDUP_WINDOW: 120_000,
-      SPOKES_EVENTS_MAX_AGE: 0,
-      SPOKES_EVENTS_MAX_BYTES: 0,
-      SPOKES_ACTIONS_MAX_AGE: 0,
-      SPOKES_PRESENCE_MAX_AGE: 0,
-    },
-  });
+  ({ nats, log } = await startTestLog());
   leshan = await startLeshanServer();
-  await leshan.addModel(26241, MODEL);
+  await leshan.addModel(26241, AFFORDANCE_OBJECT);
   await report("reading", 10, HOUR_AGO());
   await report("setpoint", 18, HOUR_AGO());
   await report("level", 5);
@@ -106,17 +94,14 @@ beforeAll(async () => {
     time: HOUR_AGO(),
   });
   void runDevice();
-  gateway = new Lwm2mGateway({
+  gateway = await testGateway({
     log,
-    mappings: await JetStreamGatewayMappings.open(log),
     serverUrl: leshan.url,
     endpoint: EP,
     lifetimeSeconds: 30,
     notifyIntervalSeconds: 60,
     seed: mapping,
-    host: "127.0.0.1",
     freshness: { maxAgeMs: 600_000, readWaitMs: 1_500 },
-    logger: createLogger(process.env.SPOKES_LOG_LEVEL === "debug" ? "debug" : "error"),
   });
   await gateway.start();
   await leshan.waitFor((e) => e.kind === "registered" && e.endpoint === EP);
@@ -124,10 +109,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   device.abort();
-  await gateway?.stop();
-  await leshan?.stop();
-  await log?.close();
-  await nats?.stop();
+  await stopAll(gateway, leshan, log, nats);
 });
 
 describe("a Read of a stale property asks the device", () => {

@@ -3,24 +3,22 @@
  * control API. Real nats-server, real Leshan, real UDP.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { JetStreamEventLog } from "../../core/jetstream-event-log.ts";
+import type { JetStreamEventLog } from "../../core/jetstream-event-log.ts";
 import { JetStreamGatewayMappings } from "../../core/jetstream-gateway-mappings.ts";
-import { createLogger } from "../../core/log.ts";
 import type { GatewayMapping } from "../../core/lwm2m-gateway-mapping.ts";
 import { subjects } from "../../core/subjects.ts";
-import { startTestNats, type TestNats } from "../../test/harness/index.ts";
+import type { TestNats } from "../../test/harness/index.ts";
 import {
   type LeshanEvent,
   type LeshanServer,
   startLeshanServer,
 } from "../../test/peers/leshan-server/leshan-server.ts";
-import { Lwm2mGateway } from "./gateway.ts";
+import type { Lwm2mGateway } from "./gateway.ts";
+import { AFFORDANCE_OBJECT, startTestLog, stopAll, testGateway, until } from "./testing.ts";
 
 const LAMP = "urn:dev:lamp-1";
 const SENSOR = "urn:dev:sensor-1";
 const EP = "spokes-gateway-1";
-/** Leshan needs a model to decode TLV; this is the gateway's default per-Thing object layout. */
-const AFFORDANCE_OBJECT = "1:RW:STRING,2:RW:INTEGER,3:RW:FLOAT,4:RW:BOOLEAN,5:RW:OPAQUE,6:RW:TIME,7:E:NONE";
 
 const mapping: GatewayMapping = {
   firstObjectId: 26241,
@@ -54,27 +52,8 @@ async function lastRequest(thing: string, name: string) {
 
 const notified = (e: LeshanEvent) => (e.content?.kind === "resource" ? e.content.value : undefined);
 
-/** Resolves once `done` holds; fails after `timeoutMs`. */
-async function until(done: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error("the condition never held");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 beforeAll(async () => {
-  nats = await startTestNats();
-  log = await JetStreamEventLog.open({
-    servers: nats.url,
-    settings: {
-      SPOKES_DEDUP_WINDOW: 120_000,
-      SPOKES_EVENTS_MAX_AGE: 0,
-      SPOKES_EVENTS_MAX_BYTES: 0,
-      SPOKES_ACTIONS_MAX_AGE: 0,
-      SPOKES_PRESENCE_MAX_AGE: 0,
-    },
-  });
+  ({ nats, log } = await startTestLog());
   mappings = await JetStreamGatewayMappings.open(log);
   leshan = await startLeshanServer();
   await leshan.addModel(26241, AFFORDANCE_OBJECT);
@@ -82,7 +61,7 @@ beforeAll(async () => {
   await report(LAMP, "property", "brightness", 42);
   await report(LAMP, "property", "label", "kitchen");
   await report(SENSOR, "event", "temperature", 21.5);
-  gateway = new Lwm2mGateway({
+  gateway = await testGateway({
     log,
     mappings,
     serverUrl: leshan.url,
@@ -90,19 +69,12 @@ beforeAll(async () => {
     lifetimeSeconds: 4,
     notifyIntervalSeconds: 2,
     seed: mapping,
-    host: "127.0.0.1",
-    logger: createLogger(process.env.SPOKES_LOG_LEVEL === "debug" ? "debug" : "error"),
   });
   await gateway.start();
   await leshan.waitFor((e) => e.kind === "registered" && e.endpoint === EP);
 }, 120_000);
 
-afterAll(async () => {
-  await gateway?.stop();
-  await leshan?.stop();
-  await log?.close();
-  await nats?.stop();
-});
+afterAll(() => stopAll(gateway, leshan, log, nats));
 
 describe("the LwM2M gateway against Leshan", () => {
   it("Given a configured mapping, When the gateway starts, Then Leshan lists it as a 1.0 client with every exposed instance", async () => {
