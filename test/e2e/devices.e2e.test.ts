@@ -10,16 +10,14 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../core/config.ts";
-import { JetStreamEventLog } from "../../core/jetstream-event-log.ts";
 import { type RunningCli, spawnUntil, stopAllStarted } from "../harness/cli.ts";
 import { provisionTestDevice } from "../harness/devices.ts";
-import { freePort } from "../harness/ports.ts";
+import { type HubEnv, hubEnv, openHubLog } from "../harness/hub.ts";
 
 const run = promisify(execFile);
 const PASSWORD = "correct horse battery";
 let dir: string;
-let env: Record<string, string>;
+let env: HubEnv;
 let hub: RunningCli;
 let graphql: string;
 let mqttUrl: string;
@@ -70,24 +68,11 @@ const startHub = () => spawnUntil("node", ["start"], env, /Spokes ready/);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "spokes-e2e-devices-"));
-  env = {
-    SPOKES_DATA_DIR: dir,
-    SPOKES_EMBEDDED_NATS_PORT: String(await freePort()),
-    SPOKES_HTTP_PORT: String(await freePort()),
-    SPOKES_MQTT_PORT: String(await freePort()),
-    SPOKES_MQTT_WS_PORT: String(await freePort()),
-    SPOKES_ADMIN_PASSWORD: PASSWORD,
-    SPOKES_DISCOVERY: "false",
-    SPOKES_LOG_LEVEL: "warn",
-  };
+  env = await hubEnv(dir, { SPOKES_ADMIN_PASSWORD: PASSWORD });
   graphql = `http://127.0.0.1:${env.SPOKES_HTTP_PORT}/graphql`;
   mqttUrl = `mqtt://127.0.0.1:${env.SPOKES_MQTT_PORT}`;
   hub = await startHub();
-  const log = await JetStreamEventLog.open({
-    servers: `nats://127.0.0.1:${env.SPOKES_EMBEDDED_NATS_PORT}`,
-    settings: loadConfig({}),
-    ensure: false,
-  });
+  const log = await openHubLog(env);
   for (const d of ["sensor-1", "valve-7", "intruder", "http-meter"])
     devices[d] = (await provisionTestDevice(log, dir, d)).token;
   await log.close();

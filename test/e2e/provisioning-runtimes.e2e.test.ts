@@ -9,7 +9,7 @@ import { join } from "node:path";
 import * as x509 from "@peculiar/x509";
 import { afterAll, describe, expect, it } from "vitest";
 import { type Runtime, spawnUntil, spokes, stopAllStarted } from "../harness/cli.ts";
-import { freePort } from "../harness/ports.ts";
+import { hubEnv } from "../harness/hub.ts";
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -23,17 +23,7 @@ describe.each(["bun", "deno"] as Runtime[])("provisioning on %s", (runtime) => {
   it("Given a hub on this runtime and a pre-approved device, When it requests with its secret and a CSR, Then its certificate verifies against the hub CA", async () => {
     const dir = await mkdtemp(join(tmpdir(), `spokes-e2e-prov-${runtime}-`));
     dirs.push(dir);
-    const env = {
-      SPOKES_DATA_DIR: dir,
-      SPOKES_EMBEDDED_NATS_PORT: String(await freePort()),
-      SPOKES_HTTP_PORT: String(await freePort()),
-      SPOKES_MQTT_PORT: String(await freePort()),
-      SPOKES_MQTT_WS_PORT: String(await freePort()),
-      SPOKES_COAP_PORT: String(await freePort()),
-      SPOKES_ADMIN_PASSWORD: "correct horse battery",
-      SPOKES_DISCOVERY: "false",
-      SPOKES_LOG_LEVEL: "warn",
-    };
+    const env = await hubEnv(dir, { SPOKES_ADMIN_PASSWORD: "correct horse battery" });
     const hub = await spawnUntil(runtime, ["start"], env, /Spokes ready/, 120_000);
     const pre = await spokes(runtime, ["device", "preapprove", "rt-device", "--secret", "a long enough secret"], env);
     expect(pre).toMatchObject({ code: 0 });

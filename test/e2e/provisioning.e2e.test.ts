@@ -12,14 +12,13 @@ import * as x509 from "@peculiar/x509";
 import { Bonjour, type Service } from "bonjour-service";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../core/config.ts";
 import { DeviceRegistry } from "../../core/device-registry.ts";
 import { UnauthenticatedError } from "../../core/errors.ts";
-import { JetStreamEventLog } from "../../core/jetstream-event-log.ts";
+import type { JetStreamEventLog } from "../../core/jetstream-event-log.ts";
 import { deviceFilter } from "../../core/provisioning.ts";
 import { freshDatabaseUrl, waitFor } from "../../projections/test-support.ts";
 import { spawnUntil, spokes, stopAllStarted } from "../harness/cli.ts";
-import { freePort } from "../harness/ports.ts";
+import { type HubEnv, hubEnv, openHubLog } from "../harness/hub.ts";
 import { startTestPostgres, type TestPostgres } from "../harness/postgres.ts";
 
 const ALG = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
@@ -27,7 +26,7 @@ const RATE = 100;
 
 let pg: TestPostgres;
 let dir: string;
-let env: Record<string, string>;
+let env: HubEnv;
 let base: string;
 let adminToken: string;
 let userToken: string;
@@ -134,31 +133,19 @@ const PREAPPROVE = `mutation($device: ID!, $secret: String, $mac: String, $publi
 beforeAll(async () => {
   pg = await startTestPostgres();
   dir = await mkdtemp(join(tmpdir(), "spokes-e2e-provisioning-"));
-  env = {
-    SPOKES_DATA_DIR: dir,
-    SPOKES_EMBEDDED_NATS_PORT: String(await freePort()),
-    SPOKES_HTTP_PORT: String(await freePort()),
-    SPOKES_MQTT_PORT: String(await freePort()),
-    SPOKES_MQTT_WS_PORT: String(await freePort()),
-    SPOKES_COAP_PORT: String(await freePort()),
+  env = await hubEnv(dir, {
     SPOKES_ADMIN_PASSWORD: "correct horse battery",
     SPOKES_POSTGRES_URL: await freshDatabaseUrl(pg.url),
-    SPOKES_DISCOVERY: "false",
     SPOKES_DISCOVERY_NAME: `Spokes e2e ${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
     SPOKES_PROVISIONING_RATE: String(RATE),
-    SPOKES_LOG_LEVEL: "warn",
-  };
+  });
   base = `http://127.0.0.1:${env.SPOKES_HTTP_PORT}`;
   await spawnUntil("node", ["start"], env, /Spokes ready/);
   adminToken = await login("admin", env.SPOKES_ADMIN_PASSWORD as string);
   const added = await gql(`mutation { addUser(user: "vera", password: "vera's password") { __typename } }`);
   expect(added.data?.addUser.__typename).toBe("User");
   userToken = await login("vera", "vera's password");
-  log = await JetStreamEventLog.open({
-    servers: `nats://127.0.0.1:${env.SPOKES_EMBEDDED_NATS_PORT}`,
-    settings: loadConfig({}),
-    ensure: false,
-  });
+  log = await openHubLog(env);
   registry = await DeviceRegistry.open({ log, dataDir: dir });
 }, 120_000);
 
