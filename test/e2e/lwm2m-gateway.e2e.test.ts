@@ -9,11 +9,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../core/config.ts";
-import { JetStreamEventLog } from "../../core/jetstream-event-log.ts";
+import type { JetStreamEventLog } from "../../core/jetstream-event-log.ts";
 import { subjects } from "../../core/subjects.ts";
 import { type RunningCli, spawnUntil, spokes, stopAllStarted } from "../harness/cli.ts";
 import { provisionTestDevice } from "../harness/devices.ts";
+import { type HubEnv, hubEnv, openHubLog } from "../harness/hub.ts";
 import { freePort } from "../harness/ports.ts";
 import { type LeshanServer, startLeshanServer } from "../peers/leshan-server/leshan-server.ts";
 
@@ -29,7 +29,7 @@ type Gql = { data?: Record<string, Record<string, unknown> | null>; errors?: { m
 let leshan: LeshanServer;
 let hub: RunningCli;
 let dir: string;
-let env: Record<string, string>;
+let env: HubEnv;
 let graphql: string;
 let log: JetStreamEventLog;
 let meterToken: string;
@@ -73,14 +73,8 @@ beforeAll(async () => {
       ],
     }),
   );
-  env = {
-    SPOKES_DATA_DIR: join(dir, "data"),
-    SPOKES_EMBEDDED_NATS_PORT: String(await freePort()),
-    SPOKES_HTTP_PORT: String(await freePort()),
-    SPOKES_MQTT_PORT: String(await freePort()),
-    SPOKES_MQTT_WS_PORT: String(await freePort()),
-    SPOKES_COAP_PORT: String(await freePort()),
-    SPOKES_DISCOVERY: "false",
+  env = await hubEnv(join(dir, "data"), {
+    SPOKES_LOG_LEVEL: "info",
     SPOKES_ADMIN_PASSWORD: "correct horse battery",
     SPOKES_LWM2M_GATEWAY_SERVER_URL: leshan.url,
     SPOKES_LWM2M_GATEWAY_ENDPOINT: EP,
@@ -88,15 +82,11 @@ beforeAll(async () => {
     SPOKES_LWM2M_GATEWAY_MAPPING_FILE: mappingFile,
     SPOKES_LWM2M_GATEWAY_MAX_AGE: "10m",
     SPOKES_LWM2M_GATEWAY_READ_WAIT: "2s",
-  };
+  });
   graphql = `http://127.0.0.1:${env.SPOKES_HTTP_PORT}/graphql`;
   hub = await spawnUntil("node", ["start"], env, /Spokes ready/, 120_000);
   await leshan.waitFor((e) => e.kind === "registered" && e.endpoint === EP, 60_000);
-  log = await JetStreamEventLog.open({
-    servers: `nats://127.0.0.1:${env.SPOKES_EMBEDDED_NATS_PORT}`,
-    settings: loadConfig({}),
-    ensure: false,
-  });
+  log = await openHubLog(env);
   meterToken = (await provisionTestDevice(log, env.SPOKES_DATA_DIR as string, METER_DEVICE)).token;
 }, 180_000);
 

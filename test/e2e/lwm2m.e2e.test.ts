@@ -7,11 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gql, wsClient } from "../../bff/test-client.ts";
-import { loadConfig } from "../../core/config.ts";
-import { JetStreamEventLog } from "../../core/jetstream-event-log.ts";
 import { spawnUntil, stopAllStarted } from "../harness/cli.ts";
 import { provisionTestDevice } from "../harness/devices.ts";
-import { freePort } from "../harness/ports.ts";
+import { hubEnv, openHubLog } from "../harness/hub.ts";
 import { type LeshanClient, startLeshanClient } from "../peers/leshan-client/leshan-client.ts";
 
 const PASSWORD = "correct horse battery";
@@ -40,23 +38,11 @@ async function login(): Promise<string> {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "spokes-e2e-lwm2m-"));
-  coapPort = String(await freePort());
-  const env = {
-    SPOKES_DATA_DIR: dir,
-    SPOKES_EMBEDDED_NATS_PORT: String(await freePort()),
-    SPOKES_HTTP_PORT: String(await freePort()),
-    SPOKES_COAP_PORT: coapPort,
-    SPOKES_ADMIN_PASSWORD: PASSWORD,
-    SPOKES_DISCOVERY: "false",
-    SPOKES_LOG_LEVEL: "warn",
-  };
+  const env = await hubEnv(dir, { SPOKES_ADMIN_PASSWORD: PASSWORD });
+  coapPort = env.SPOKES_COAP_PORT;
   graphql = `http://127.0.0.1:${env.SPOKES_HTTP_PORT}/graphql`;
   await spawnUntil("node", ["start"], env, /Spokes ready/);
-  const log = await JetStreamEventLog.open({
-    servers: `nats://127.0.0.1:${env.SPOKES_EMBEDDED_NATS_PORT}`,
-    settings: loadConfig({}),
-    ensure: false,
-  });
+  const log = await openHubLog(env);
   await provisionTestDevice(log, dir, ep);
   await log.close();
   adminToken = await login();
