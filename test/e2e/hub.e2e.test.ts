@@ -53,12 +53,15 @@ describe.each(runtimes)("the hub on %s", (runtime) => {
     };
     const graphql = `http://127.0.0.1:${env.SPOKES_HTTP_PORT}/graphql`;
     let hub = await spawnUntil(runtime, ["start"], env, /Spokes ready/);
-    expect(hub.output()).toContain(
-      `Spokes ready: GraphQL ${graphql}, NATS nats://127.0.0.1:${env.SPOKES_EMBEDDED_NATS_PORT}`,
+    expect(hub.output()).toMatch(
+      new RegExp(
+        `Spokes ready: GraphQL ${graphql}, MQTT 127\\.0\\.0\\.1:\\d+, CoAP/LwM2M udp 127\\.0\\.0\\.1:\\d+, ` +
+          `NATS nats://127\\.0\\.0\\.1:${env.SPOKES_EMBEDDED_NATS_PORT} `,
+      ),
     );
 
     const td = await spokes(runtime, ["append", "td", join(ROOT, "examples", "lamp.td.json")], env);
-    expect(td).toMatchObject({ code: 0 });
+    expect(td, td.stderr).toMatchObject({ code: 0 });
     expect(td.stdout).toMatch(/^appended THINGS#1 things\.urn:example:lamp\.td/);
     const ev = await spokes(runtime, ["append", "event", "urn:example:lamp", "overheated", '{"celsius":81}'], env);
     expect(ev.stdout).toMatch(/^appended EVENTS#1 things\.urn:example:lamp\.event\.overheated/);
