@@ -1,25 +1,31 @@
-/** The one place that maps the hub's errors to CoAP response codes. Messages never carry internal detail. */
-import {
-  ConflictError,
-  ForbiddenError,
-  NotFoundError,
-  RateLimitedError,
-  UnauthenticatedError,
-  UnavailableError,
-  ValidationError,
-} from "../../core/errors.ts";
-import { TooLargeError } from "../shared/problem.ts";
+/**
+ * The one place that maps the hub's errors to CoAP response codes, from the status `problemOf` gives them.
+ * Messages never carry internal detail.
+ */
+import { UnavailableError } from "../../core/errors.ts";
+import { problemOf } from "../shared/problem.ts";
 
 export type CoapError = { code: string; message: string };
 
+/** CoAP code per problem status; `message` replaces the problem's own text with a shorter fixed one. */
+const BY_STATUS: Readonly<Record<number, { code: string; message?: string }>> = {
+  400: { code: "4.00" },
+  401: { code: "4.01", message: "unauthenticated" },
+  403: { code: "4.03" },
+  404: { code: "4.04" },
+  409: { code: "4.09", message: "conflict; retry" },
+  413: { code: "4.13" },
+  429: { code: "4.29", message: "too many requests" },
+  503: { code: "5.03", message: "unavailable; retry later" },
+};
+
+const INTERNAL: CoapError = { code: "5.00", message: "internal error" };
+
 export function coapErrorOf(err: unknown): CoapError {
-  if (err instanceof TooLargeError) return { code: "4.13", message: err.message.slice(0, 200) };
-  if (err instanceof ValidationError) return { code: "4.00", message: err.message.slice(0, 200) };
-  if (err instanceof UnauthenticatedError) return { code: "4.01", message: "unauthenticated" };
-  if (err instanceof ForbiddenError) return { code: "4.03", message: err.message.slice(0, 200) };
-  if (err instanceof NotFoundError) return { code: "4.04", message: err.message.slice(0, 200) };
-  if (err instanceof ConflictError) return { code: "4.09", message: "conflict; retry" };
-  if (err instanceof RateLimitedError) return { code: "4.29", message: "too many requests" };
-  if (err instanceof UnavailableError) return { code: "5.03", message: "unavailable; retry later" };
-  return { code: "5.00", message: "internal error" };
+  const p = problemOf(err);
+  // problemOf masks anything it does not know as 503; for CoAP that stays an internal error.
+  if (p.status === 503 && !(err instanceof UnavailableError)) return INTERNAL;
+  const entry = BY_STATUS[p.status];
+  if (!entry) return INTERNAL;
+  return { code: entry.code, message: entry.message ?? p.message.slice(0, 200) };
 }
