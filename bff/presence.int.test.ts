@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { subjects } from "../core/subjects.ts";
-import { gql, wsClient } from "./test-client.ts";
+import { gql, take } from "./test-client.ts";
 import { startTestHub, type TestHub, td } from "./test-hub.ts";
 
 let hub: TestHub;
@@ -35,31 +35,6 @@ const presence = (device: string, data: object) => ({
   data,
   source: `devices/${device}`,
 });
-
-/** The first `n` results of a subscription (fewer if it ends), then unsubscribes. */
-async function take<T>(
-  user: string,
-  query: string,
-  variables: Record<string, unknown>,
-  n: number,
-  during?: () => Promise<unknown>,
-) {
-  const client = wsClient(hub.url, hub.tokens[user]);
-  const out: T[] = [];
-  try {
-    const results = client.iterate<Record<string, T>>({ query, variables });
-    const side = during?.();
-    for await (const r of results) {
-      if (r.errors) throw new Error(r.errors.map((e) => e.message).join("; "));
-      out.push(Object.values(r.data ?? {})[0] as T);
-      if (out.length === n) break;
-    }
-    await side;
-    return out;
-  } finally {
-    await client.dispose();
-  }
-}
 
 const THING = `query($id: ID!) { thing(id: $id) { id device presence { device state reachable until binding since seq } } }`;
 
@@ -109,7 +84,14 @@ describe("devicePresence", () => {
         presence("dev-7", { state: "disconnected", binding: "mqtt" }),
         presence("dev-7", { state: "connected", binding: "http" }),
       ]);
-    const seen = await take<Change>("vera", SUB, { device: "dev-7", since: { seq: first.seq } }, 3, live);
+    const seen = await take<Change>(
+      hub.url,
+      hub.tokens.vera,
+      SUB,
+      { device: "dev-7", since: { seq: first.seq } },
+      3,
+      live,
+    );
     expect(seen.map((c) => [c.state, c.binding])).toEqual([
       ["CONNECTED", "mqtt"],
       ["DISCONNECTED", "mqtt"],
@@ -121,7 +103,7 @@ describe("devicePresence", () => {
   it("Given a subscription by Thing, When its device's presence changes, Then the subscriber sees that device only", async () => {
     const changes = () =>
       hub.log.appendMany([presence("dev-8", { state: "asleep" }), presence("dev-7", { state: "asleep" })]);
-    const seen = await take<Change>("vera", SUB, { thing: "plug-7" }, 1, async () => {
+    const seen = await take<Change>(hub.url, hub.tokens.vera, SUB, { thing: "plug-7" }, 1, async () => {
       await new Promise((r) => setTimeout(r, 300));
       return changes();
     });
@@ -131,9 +113,9 @@ describe("devicePresence", () => {
   it("Given every device, When a user follows all, Then only the devices of their Things show; admins see all", async () => {
     const { seq } = await hub.log.append(presence("dev-8", { state: "connected" }));
     await hub.log.append(presence("dev-7", { state: "connected" }));
-    const gary = await take<Change>("gary", SUB, { since: { seq } }, 1);
+    const gary = await take<Change>(hub.url, hub.tokens.gary, SUB, { since: { seq } }, 1);
     expect(gary.map((c) => c.device)).toEqual(["dev-8"]);
-    const everyone = await take<Change>("admin", SUB, { since: { seq } }, 2);
+    const everyone = await take<Change>(hub.url, hub.tokens.admin, SUB, { since: { seq } }, 2);
     expect(everyone.map((c) => c.device)).toEqual(["dev-8", "dev-7"]);
   });
 
@@ -143,7 +125,7 @@ describe("devicePresence", () => {
     ["a Thing no device owns", { thing: "lamp-1" }, /no device owns "lamp-1"/],
     ["both a device and a Thing", { device: "dev-7", thing: "plug-7" }, /at most one of device and thing/],
   ])("refuses %s", async (_what, variables, message) => {
-    const failure = await take<Change>("vera", SUB, variables, 1).then(
+    const failure = await take<Change>(hub.url, hub.tokens.vera, SUB, variables, 1).then(
       () => "no error",
       (e: unknown) => (e instanceof Error ? e.message : JSON.stringify(e)),
     );

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { subjects } from "../core/subjects.ts";
-import { gql, wsClient } from "./test-client.ts";
+import { gql, take } from "./test-client.ts";
 import { startTestHub, type TestHub, td } from "./test-hub.ts";
 
 let hub: TestHub;
@@ -11,33 +11,8 @@ afterAll(async () => {
   await hub?.close();
 });
 
-/** The first `n` results of a subscription (fewer if it ends), then unsubscribes. */
-async function take<T>(
-  user: string,
-  query: string,
-  variables: Record<string, unknown>,
-  n: number,
-  during?: () => Promise<unknown>,
-) {
-  const client = wsClient(hub.url, hub.tokens[user]);
-  const out: T[] = [];
-  try {
-    const results = client.iterate<Record<string, T>>({ query, variables });
-    const side = during?.();
-    for await (const r of results) {
-      if (r.errors) throw new Error(JSON.stringify(r.errors));
-      out.push(Object.values(r.data ?? {})[0] as T);
-      if (out.length === n) break;
-    }
-    await side;
-    return out;
-  } finally {
-    await client.dispose();
-  }
-}
-
 const failure = (user: string, query: string, variables: Record<string, unknown> = {}) =>
-  take(user, query, variables, 1).then(
+  take(hub.url, hub.tokens[user], query, variables, 1).then(
     () => "no error",
     (e: unknown) => (e instanceof Error ? e.message : JSON.stringify(e)),
   );
@@ -66,7 +41,8 @@ describe("actionProgress", () => {
     const late = hub.log.append(step(actionId, "completed", { output: "on" }));
     // Asks for more than there are: the subscription must end by itself after `completed`.
     const steps = await take<{ seq: number; state: string; output: unknown }>(
-      "vera",
+      hub.url,
+      hub.tokens.vera,
       PROGRESS,
       { id: actionId, since: { seq } },
       10,
@@ -103,7 +79,7 @@ describe("thingDescriptions", () => {
         },
         { subject: subjects.thingRemoved("lamp-1"), type: "spokes.ThingRemoved", data: {} },
       ]);
-    const seen = await take<Change>("vera", TDS, { since: { seq: 1 } }, 3, changes);
+    const seen = await take<Change>(hub.url, hub.tokens.vera, TDS, { since: { seq: 1 } }, 3, changes);
     expect(seen.map((c) => [c.thing, c.removed, c.td?.title ?? null])).toEqual([
       ["lamp-1", false, "Kitchen lamp"],
       ["lamp-1", false, "Kitchen lamp v2"],
@@ -112,12 +88,12 @@ describe("thingDescriptions", () => {
   });
 
   it("shows administrators every Thing's changes", async () => {
-    const seen = await take<Change>("admin", TDS, { since: { seq: 1 } }, 3);
+    const seen = await take<Change>(hub.url, hub.tokens.admin, TDS, { since: { seq: 1 } }, 3);
     expect(seen.map((c) => c.thing)).toEqual(["lamp-1", "lamp-2", "meter-9"]);
   });
 
   it("follows one Thing, and refuses one the caller may not see", async () => {
-    const seen = await take<Change>("gary", TDS, { thing: "lamp-2", since: { seq: 1 } }, 2);
+    const seen = await take<Change>(hub.url, hub.tokens.gary, TDS, { thing: "lamp-2", since: { seq: 1 } }, 2);
     expect(seen.map((c) => c.td?.title)).toEqual(["Garage lamp", "Garage lamp v2"]);
     expect(await failure("vera", TDS, { thing: "lamp-2" })).toMatch(/no Thing/);
   });

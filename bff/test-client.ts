@@ -36,3 +36,32 @@ export function wsClient(url: string, token?: string): Client {
     lazy: true,
   });
 }
+
+/**
+ * The first `n` results of a subscription (fewer if it ends), then unsubscribes. `during` runs once the
+ * subscription is under way; its failure fails the call. GraphQL errors reject with their messages joined.
+ */
+export async function take<T>(
+  url: string,
+  token: string | undefined,
+  query: string,
+  variables: Record<string, unknown>,
+  n: number,
+  during?: () => Promise<unknown>,
+): Promise<T[]> {
+  const client = wsClient(url, token);
+  const out: T[] = [];
+  try {
+    const results = client.iterate<Record<string, T>>({ query, variables });
+    const side = during?.();
+    for await (const r of results) {
+      if (r.errors) throw new Error(r.errors.map((e) => e.message).join("; "));
+      out.push(Object.values(r.data ?? {})[0] as T);
+      if (out.length === n) break;
+    }
+    await side;
+    return out;
+  } finally {
+    await client.dispose();
+  }
+}
