@@ -1,9 +1,9 @@
 /**
- * The small HTTP toolkit of the provisioning endpoints: answering JSON, parsing a JSON body, and answering errors
+ * The small HTTP toolkit of the provisioning endpoints: answering JSON and answering errors
  * through the shared mapping (bindings/shared/problem.ts) as `{ error: { code, message, issues? } }` bodies.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { SpokesError, ValidationError } from "../../core/errors.ts";
+import { SpokesError } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
 import { sendProblem as sendSharedProblem } from "../shared/problem.ts";
 
@@ -17,17 +17,6 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 export function sendProblem(res: ServerResponse, err: unknown, logger?: Logger): void {
   if (!(err instanceof SpokesError)) logger?.error("provisioning endpoint failed", { err });
   sendSharedProblem(res, err, () => ({ "cache-control": "no-store" }));
-}
-
-/** Parses a JSON body; ValidationError naming the problem otherwise. */
-export function parseJson(bytes: Uint8Array): unknown {
-  const text = new TextDecoder().decode(bytes);
-  if (text.trim() === "") throw new ValidationError("the body is empty; send a JSON object");
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ValidationError("the body is not valid JSON");
-  }
 }
 
 /** The client's address, for rate limits and records. */

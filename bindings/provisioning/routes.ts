@@ -6,17 +6,28 @@
  * Each client address gets a token bucket; wrong out-of-band secrets are recorded in the log by the flow.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ForbiddenError, RateLimitedError } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
-import type { ProvisioningAnswer, ProvisioningFlow } from "../../core/provisioning-flow.ts";
+import type { ProvisioningFlow } from "../../core/provisioning-flow.ts";
 import { type HttpRoute, readBody } from "../shared/http.ts";
-import { clientAddress, parseJson, sendJson, sendProblem } from "./http.ts";
-import { createRateLimiter } from "./rate-limit.ts";
+import {
+  createProvisioningHandler,
+  DEFAULT_MAX_BODY,
+  type ProvisioningHandler,
+  type ProvisioningOutcome,
+} from "./handler.ts";
+import { clientAddress, sendJson, sendProblem } from "./http.ts";
 import { directoryTd, type HubEndpoints } from "./wot.ts";
+
+export { DEFAULT_MAX_BODY };
 
 export type ProvisioningRoutesOptions = {
   flow: Pick<ProvisioningFlow, "request" | "poll">;
   logger: Logger;
+  /**
+   * The handler shared with other protocols (plain CoAP), so one rate limit per address covers both; made here
+   * from `flow`, `ratePerMinute` and `maxBodyBytes` when not given.
+   */
+  handler?: ProvisioningHandler;
   /** Requests per minute per client address (burst the same). */
   ratePerMinute?: number;
   /** Largest request body accepted, in bytes. */
@@ -26,39 +37,32 @@ export type ProvisioningRoutesOptions = {
 };
 
 const REQUESTS = "/provisioning/requests";
-export const DEFAULT_MAX_BODY = 16 * 1024;
 
-function statusOf(answer: ProvisioningAnswer): number {
-  if (answer.token) return 201;
-  return answer.status === "pending" ? 202 : 200;
-}
+/** HTTP status per outcome of the shared handler. */
+const STATUS: Record<ProvisioningOutcome, number> = { approved: 201, pending: 202, collected: 201, status: 200 };
 
 export function provisioningRoutes(o: ProvisioningRoutesOptions): HttpRoute[] {
-  const limiter = createRateLimiter(o.ratePerMinute ?? 30);
   const log = o.logger;
+  const handler =
+    o.handler ??
+    createProvisioningHandler({
+      flow: o.flow,
+      logger: log,
+      ...(o.ratePerMinute !== undefined ? { ratePerMinute: o.ratePerMinute } : {}),
+      ...(o.maxBodyBytes !== undefined ? { maxBodyBytes: o.maxBodyBytes } : {}),
+    });
 
   async function submit(req: IncomingMessage, res: ServerResponse) {
-    const address = clientAddress(req);
-    let device: unknown;
     try {
-      limiter.take(address);
-      const body = parseJson(await readBody(req, o.maxBodyBytes ?? DEFAULT_MAX_BODY));
-      device = (body as { device?: unknown } | null)?.device;
-      const answer = await o.flow.request(body);
-      log.info("provisioning request", { device, status: answer.status, address });
-      sendJson(res, statusOf(answer), answer);
+      const { outcome, answer } = await handler.submit(clientAddress(req), () => readBody(req, handler.maxBodyBytes));
+      sendJson(res, STATUS[outcome], answer);
     } catch (err) {
-      if (err instanceof ForbiddenError || err instanceof RateLimitedError) {
-        // Wrong secrets are recorded in the log by the flow; this line says from where they came.
-        log.warn("provisioning request refused", { device: String(device).slice(0, 256), address, why: err.message });
-      }
       sendProblem(res, err, log);
     }
   }
 
   async function poll(req: IncomingMessage, res: ServerResponse, encoded: string) {
     try {
-      limiter.take(clientAddress(req));
       let device: string;
       try {
         device = decodeURIComponent(encoded);
@@ -66,8 +70,12 @@ export function provisioningRoutes(o: ProvisioningRoutesOptions): HttpRoute[] {
         device = "";
       }
       const nonce = req.headers["provisioning-nonce"];
-      const answer = await o.flow.poll({ device, nonce: typeof nonce === "string" ? nonce : "" });
-      sendJson(res, answer.token ? 201 : 200, answer);
+      const { outcome, answer } = await handler.poll(
+        clientAddress(req),
+        device,
+        typeof nonce === "string" ? nonce : "",
+      );
+      sendJson(res, STATUS[outcome], answer);
     } catch (err) {
       sendProblem(res, err, log);
     }
