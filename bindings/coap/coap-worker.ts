@@ -1,6 +1,6 @@
 /**
- * The CoAP binding worker: one UDP socket serving the LwM2M registration interface (`/rd`) and the plain-CoAP
- * device paths, and sending requests to devices from that same socket.
+ * The CoAP binding worker: one UDP socket serving the LwM2M registration interface (`/rd`), the plain-CoAP
+ * device paths and the provisioning requests, and sending requests to devices from that same socket.
  */
 import type { Socket } from "node:dgram";
 import { createServer, type IncomingMessage, type OutgoingMessage, type Server } from "coap";
@@ -8,6 +8,7 @@ import type { DeviceAuthenticator } from "../../core/devices.ts";
 import type { EventLog } from "../../core/event-log.ts";
 import type { Logger } from "../../core/log.ts";
 import { ActionDispatcher, DEFAULT_POLICY } from "../actions/dispatcher.ts";
+import type { ProvisioningHandler } from "../provisioning/handler.ts";
 import { factRequest } from "../shared/device-facts.ts";
 import { FactPublisher } from "../shared/fact-publisher.ts";
 import { ThingOwnership } from "../shared/ownership.ts";
@@ -17,6 +18,7 @@ import { DeviceRequests } from "./lwm2m/device-requests.ts";
 import { type EndpointGate, type FactSink, Lwm2mServer, reply } from "./lwm2m/lwm2m-server.ts";
 import { objectRegistry } from "./objects/index.ts";
 import { plainCoap } from "./plain/plain-coap.ts";
+import { provisioningCoap } from "./plain/provisioning-coap.ts";
 
 /** A handler for requests outside `/rd`; returns false when it does not serve the path. */
 export type CoapHandler = (req: IncomingMessage, res: OutgoingMessage) => boolean;
@@ -40,6 +42,8 @@ export type CoapWorkerOptions = {
   /** Shared with other bindings when given; otherwise the worker opens (and closes) its own. */
   ownership?: ThingOwnership;
   dispatcher?: ActionDispatcher;
+  /** Serves `provisioning/requests` (the same handler as the HTTP endpoints); without it those paths are 4.04. */
+  provisioning?: ProvisioningHandler;
 };
 
 export class CoapWorker {
@@ -78,11 +82,12 @@ export class CoapWorker {
   /** Binds the UDP port and starts serving. */
   static async start(o: CoapWorkerOptions): Promise<CoapWorker> {
     const logger = o.logger;
-    let handlers: { lwm2m?: Lwm2mServer; plain?: CoapHandler } = {};
+    let handlers: { lwm2m?: Lwm2mServer; plain?: CoapHandler; provisioning?: CoapHandler } = {};
     const server = createServer({ type: "udp4" }, (req: IncomingMessage, res: OutgoingMessage) => {
       try {
         if (handlers.lwm2m?.handle(req, res)) return;
         if (handlers.plain?.(req, res)) return;
+        if (handlers.provisioning?.(req, res)) return;
         reply(res, "4.04", "not found");
       } catch (err) {
         logger.warn("a CoAP request failed", { err });
@@ -173,7 +178,10 @@ export class CoapWorker {
           maxPayloadBytes: o.maxPayloadBytes ?? 64 * 1024,
         })
       : undefined;
-    handlers = { lwm2m, ...(plain ? { plain } : {}) };
+    const provisioning = o.provisioning
+      ? provisioningCoap({ handler: o.provisioning, logger: logger.child("provisioning") })
+      : undefined;
+    handlers = { lwm2m, ...(plain ? { plain } : {}), ...(provisioning ? { provisioning } : {}) };
     worker.#timer = setInterval(() => lwm2m.sweep(), o.sweepMs ?? 1000);
     worker.#timer.unref?.();
     return worker;
