@@ -6,9 +6,9 @@
  * stream sequence). Without `since`, only events newer than the moment of subscribing.
  */
 import { Repeater } from "graphql-yoga";
-import { UnavailableError } from "../../core/errors.ts";
 import type { EventLog, LoggedEvent } from "../../core/event-log.ts";
 import type { StreamName } from "../../core/subjects.ts";
+import { EventQueue } from "./event-queue.ts";
 import type { LiveFeeds } from "./live-feed.ts";
 
 /** What subscriptions read from: the log for history, the shared feeds for the live tail. */
@@ -30,50 +30,6 @@ export type Mapped<T> = T | undefined | typeof END;
 /** Events a subscriber may fall behind the live tail before it is ended (it can resume with `since`). */
 export const MAX_BEHIND = 10_000;
 
-/** A FIFO of live events waiting for a slow consumer, with a wake-up for the reader. */
-class Backlog {
-  private items: LoggedEvent[] = [];
-  private head = 0;
-  private waiter: (() => void) | undefined;
-  error: unknown;
-
-  get size(): number {
-    return this.items.length - this.head;
-  }
-  push(e: LoggedEvent): void {
-    if (this.error !== undefined) return;
-    if (this.size >= MAX_BEHIND) {
-      this.fail(new UnavailableError(`the subscriber fell ${MAX_BEHIND} events behind; subscribe again with since`));
-      return;
-    }
-    this.items.push(e);
-    this.wake();
-  }
-  fail(err: unknown): void {
-    this.error ??= err;
-    this.wake();
-  }
-  shift(): LoggedEvent | undefined {
-    if (this.head >= this.items.length) return undefined;
-    const e = this.items[this.head++];
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return e;
-  }
-  wake(): void {
-    const w = this.waiter;
-    this.waiter = undefined;
-    w?.();
-  }
-  /** Resolves when there is something to read, an error, or `stopped` settles. */
-  wait(stopped: Promise<unknown>): Promise<unknown> {
-    if (this.size > 0 || this.error !== undefined) return Promise.resolve();
-    return Promise.race([new Promise<void>((r) => (this.waiter = r)), stopped]);
-  }
-}
-
 /**
  * The events of `r`, mapped, as an async iterator that ends promptly (and leaves the feed) when the client goes
  * away or the mapper returns END. `last`, when given, ends the stream after a value it approves.
@@ -85,12 +41,10 @@ export function liveEvents<T>(
   last?: (value: T) => boolean,
 ): AsyncIterableIterator<T> {
   return new Repeater<T>(async (push, stop) => {
-    let stopped = false;
-    void stop.then(() => {
-      stopped = true;
-    });
+    const queue = new EventQueue(MAX_BEHIND);
+    // The one reaction to `stop` in the subscription's life: the reader is woken through the queue, wherever it is.
+    void stop.then(() => queue.close());
     const filter = r.filter?.length ? r.filter : undefined;
-    const backlog = new Backlog();
     let subscription: { unsubscribe(): void } | undefined;
     /** Pushes one event; false when the subscription is over. */
     const pass = async (e: LoggedEvent): Promise<boolean> => {
@@ -101,29 +55,29 @@ export function liveEvents<T>(
       return !(last?.(value) ?? false);
     };
     try {
-      const joined = await live.feeds
-        .of(r.stream)
-        .subscribe(filter, { event: (e) => backlog.push(e), failed: (err) => backlog.fail(err) });
+      const joined = await live.feeds.of(r.stream).subscribe(filter, queue);
       subscription = joined;
-      if (stopped) return;
+      if (queue.closed) return;
       // Everything at or below the feed's position is in the stream already, so a replay covers it.
       let cut = joined.position;
       if (r.since !== undefined && r.since !== null) {
         if (typeof r.since === "number") cut = Math.max(cut, r.since - 1);
         for await (const e of live.log.read({ stream: r.stream, filter, from: r.since })) {
-          if (stopped) return;
+          if (queue.closed) return;
           cut = Math.max(cut, e.seq);
           if (!(await pass(e))) return;
         }
       }
-      while (!stopped) {
-        for (let e = backlog.shift(); e !== undefined && !stopped; e = backlog.shift()) {
+      for (;;) {
+        // Once the queue is closed, shift() gives nothing, so a stop during pass() ends this loop here.
+        for (let e = queue.shift(); e !== undefined; e = queue.shift()) {
           if (e.seq <= cut) continue;
           cut = e.seq;
           if (!(await pass(e))) return;
         }
-        if (backlog.error !== undefined) throw backlog.error;
-        await backlog.wait(stop);
+        if (queue.closed) return;
+        if (queue.failure !== undefined) throw queue.failure;
+        await queue.wait();
       }
     } catch (err) {
       stop(err);
