@@ -4,6 +4,7 @@
  */
 import { CoapWorker } from "../../bindings/coap/coap-worker.ts";
 import { registryGate } from "../../bindings/coap/lwm2m/endpoint-gate.ts";
+import type { ProvisioningHandler } from "../../bindings/provisioning/handler.ts";
 import type { Config } from "../../core/config.ts";
 import type { DeviceRegistry } from "../../core/device-registry.ts";
 import { UnavailableError } from "../../core/errors.ts";
@@ -19,6 +20,8 @@ export async function startCoap(
   registry: DeviceRegistry,
   bindings: Pick<DeviceBindings, "ownership" | "dispatcher">,
   logger: Logger,
+  /** Serves provisioning requests over CoAP too (the handler the HTTP endpoints use). */
+  provisioning?: ProvisioningHandler,
 ): Promise<CoapEndpoint> {
   const worker = await CoapWorker.start({
     log,
@@ -32,6 +35,7 @@ export async function startCoap(
     awakeMs: config.SPOKES_LWM2M_AWAKE_TIME,
     autoObserve: config.SPOKES_LWM2M_OBSERVE,
     maxPayloadBytes: config.SPOKES_MAX_PAYLOAD_BYTES,
+    ...(provisioning ? { provisioning } : {}),
   }).catch((cause: unknown) => {
     throw new UnavailableError(
       `cannot listen for CoAP on ${config.SPOKES_COAP_HOST} UDP port ${config.SPOKES_COAP_PORT} ` +

@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import { ensureAdmin } from "../../bff/bootstrap-admin.ts";
 import { type Bff, createBff } from "../../bff/server.ts";
 import { type AnnouncedPorts, DnsSdAnnouncer } from "../../bindings/provisioning/discovery.ts";
+import { createProvisioningHandler } from "../../bindings/provisioning/handler.ts";
 import { provisioningRoutes } from "../../bindings/provisioning/routes.ts";
 import type { Config } from "../../core/config.ts";
 import { DeviceRegistry } from "../../core/device-registry.ts";
@@ -143,10 +144,16 @@ export async function startHub(
     });
     const hubId = registry.ca.certificate.serialNumber.slice(0, 16);
     deviceBindings = await startDeviceBindings(config, log, registry, logger.child("devices"));
-    const provisioning = provisioningRoutes({
+    // One handler for HTTP and CoAP, so a client address has one rate limit across both.
+    const provisioningHandler = createProvisioningHandler({
       flow: registry.flow,
       logger: logger.child("provisioning"),
       ratePerMinute: config.SPOKES_PROVISIONING_RATE,
+    });
+    const provisioning = provisioningRoutes({
+      flow: registry.flow,
+      logger: logger.child("provisioning"),
+      handler: provisioningHandler,
       endpoints: (req) => ({
         http:
           config.SPOKES_PUBLIC_URL ?? `http://${req.headers.host ?? `${config.SPOKES_HTTP_HOST}:${announced.http}`}`,
@@ -179,7 +186,7 @@ export async function startHub(
     lwm2mGateway = await startLwm2mGateway(config, log, logger.child("lwm2m-gateway"));
     announced.http = httpPort;
     announced.mqtt = (await deviceBindings.listen()).tcp;
-    coap = await startCoap(config, log, registry, deviceBindings, logger.child("coap"));
+    coap = await startCoap(config, log, registry, deviceBindings, logger.child("coap"), provisioningHandler);
     announced.coap = coap.port;
     if (config.SPOKES_DISCOVERY) await discovery.setEnabled(true);
   } catch (err) {

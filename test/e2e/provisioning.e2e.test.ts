@@ -5,9 +5,11 @@
  * same stream) to show which credentials the hub accepts.
  */
 import "reflect-metadata";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import * as x509 from "@peculiar/x509";
 import { Bonjour, type Service } from "bonjour-service";
 import mqtt from "mqtt";
@@ -257,6 +259,25 @@ describe("provisioning end to end", () => {
     expect(res.status).toBe(201);
     expect((await res.json()).status).toBe("active");
     expect(JSON.stringify(await deviceEvents("label-secret"))).not.toContain(secret as string);
+  });
+
+  it("Given a device pre-approved with a secret, When it requests over CoAP (libcoap coap-client, block-wise), Then it is approved at once and its HTTP poll sees the same request", async () => {
+    await gql(PREAPPROVE, { device: "sensor-coap", secret: "coap label secret" });
+    const n = nonce();
+    const body = join(dir, "coap-request.json");
+    await writeFile(body, JSON.stringify({ device: "sensor-coap", nonce: n, secret: "coap label secret" }));
+    const coapUrl = `coap://127.0.0.1:${env.SPOKES_COAP_PORT}/provisioning/requests`;
+    const { stdout } = await promisify(execFile)(
+      "coap-client-notls",
+      ["-B", "10", "-m", "post", "-t", "json", "-b", "256", "-f", body, coapUrl],
+      { timeout: 30_000 },
+    );
+    const answer = JSON.parse(stdout.slice(stdout.indexOf("{"), stdout.lastIndexOf("}") + 1));
+    expect(answer).toMatchObject({ device: "sensor-coap", status: "active" });
+    await expect(registry.authenticate({ token: answer.token })).resolves.toEqual({ device: "sensor-coap" });
+    const polled = await poll("sensor-coap", n);
+    expect(polled.status).toBe(200);
+    expect(await polled.json()).toEqual({ device: "sensor-coap", status: "active" });
   });
 
   it("Given a pending request, When an administrator rejects it, Then the device learns why, and may ask again", async () => {
