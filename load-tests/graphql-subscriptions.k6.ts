@@ -10,9 +10,6 @@
  * (the hub replays what it missed, then the live tail): the delivery count is exact. Latency is recorded only for
  * events sent at least a second after the subscriber subscribed, so it measures the live path, not a replay.
  * Ceiling: the same load against the bare HTTP server, which relays each posted event to its subscribers.
- *
- * When the hub has no device HTTP endpoint, the driver points INGEST_URL at its own append endpoint
- * (load-tests/support/append-endpoint.ts), which appends each event to the log as a binding would, and says so.
  */
 import { check } from "k6";
 import exec from "k6/execution";
@@ -28,7 +25,6 @@ import {
   DATA,
   DURATION,
   durationMs,
-  env,
   guarded,
   loginAdmin,
   NO_HTTP_ERRORS,
@@ -42,7 +38,6 @@ import {
 const SUBSCRIBERS = num("SUBSCRIBERS", 100);
 const FANOUT = num("FANOUT", 1);
 const RATE = num("RATE", 1000);
-const INGEST_URL = env("INGEST_URL", BASE_URL);
 const WS_URL = `${BASE_URL.replace(/^http/, "ws")}/graphql`;
 const SETTLE_MS = 3000;
 const things = DATA.devices.slice(0, Math.max(1, Math.ceil(SUBSCRIBERS / FANOUT)));
@@ -90,7 +85,7 @@ export const options: Options = {
 type Setup = { token: string; since: string };
 
 export function setup(): Setup {
-  claimThings(things, INGEST_URL);
+  claimThings(things, BASE_URL);
   return { token: loginAdmin(), since: new Date().toISOString() };
 }
 
@@ -165,7 +160,7 @@ export const publish = guarded((): void => {
     scriptErrors.add(1);
     return;
   }
-  const url = `${INGEST_URL}/things/${encodeURIComponent(device.thing)}/event/reading`;
+  const url = `${BASE_URL}/things/${encodeURIComponent(device.thing)}/event/reading`;
   const res = http.post(url, JSON.stringify({ sentAt: Date.now(), seq }), {
     headers: bearer(device.token),
     tags: { name: "event" },

@@ -91,7 +91,7 @@ export async function provisionDevices(
   return { devices };
 }
 
-/** Devices without credentials, for baselines and the stand-in endpoint when provisioning is missing. */
+/** Devices without credentials, for baselines and for when provisioning is missing. */
 export const anonymousDevices = (count: number): Device[] =>
   Array.from({ length: count }, (_, i) => {
     const n = String(i).padStart(3, "0");
