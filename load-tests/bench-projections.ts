@@ -23,6 +23,7 @@ import { history } from "../projections/history/projection.ts";
 import { replay } from "../projections/replay.ts";
 import { ProjectionRunner } from "../projections/runner.ts";
 import { startTestNats, startTestPostgres } from "../test/harness/index.ts";
+import { copyLine } from "./baselines/postgres-copy.ts";
 
 const N = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 100_000);
 const withPglite = process.argv.includes("--pglite");
@@ -54,16 +55,6 @@ for (let i = 0; i < N; i += 20_000) {
 }
 console.log(`appended ${N} events in ${Math.round(performance.now() - t)} ms (${rate(N, performance.now() - t)}/s)`);
 const head = (await log.jsm.streams.info("EVENTS")).state.last_seq;
-
-/** Writes rows to COPY's text format: tab-separated, \N for null, backslash escapes. */
-function copyLine(values: unknown[]): string {
-  const cell = (v: unknown) => {
-    if (v === null || v === undefined) return "\\N";
-    const s = typeof v === "string" ? v : JSON.stringify(v);
-    return s.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r");
-  };
-  return `${values.map(cell).join("\t")}\n`;
-}
 
 async function measure(kind: "postgres" | "pglite") {
   const database = await openDatabase(kind === "postgres" ? { url: pgUrl } : {});

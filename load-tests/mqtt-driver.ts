@@ -13,6 +13,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import mqtt from "mqtt";
+import { tdOf } from "./lib/load-td.ts";
 
 const { values } = parseArgs({
   options: {
@@ -51,18 +52,7 @@ async function runDevice(d: Device): Promise<void> {
     const [granted] = await client.subscribeAsync(`devices/${d.device}/errors`, { qos: 0 });
     if (granted?.qos === 128) throw new Error("the hub refused the subscription to its drop notices");
   }
-  const td = {
-    "@context": "https://www.w3.org/2022/wot/td/v1.1",
-    id: d.thing,
-    title: `Load ${d.device}`,
-    "@type": "Sensor",
-    securityDefinitions: { bearer: { scheme: "bearer" } },
-    security: ["bearer"],
-    events: { reading: { data: { type: "object" } } },
-    properties: { level: { type: "number" } },
-    actions: { toggle: {} },
-  };
-  await client.publishAsync(`things/${d.thing}/td`, JSON.stringify(td), { qos: 1 });
+  await client.publishAsync(`things/${d.thing}/td`, JSON.stringify(tdOf(d)), { qos: 1 });
   const until = performance.now() + SECONDS * 1000;
   let seq = 0;
   let inFlight = 0;

@@ -13,6 +13,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { parseArgs } from "node:util";
 import { type WebSocket, WebSocketServer } from "ws";
+import { readBody, serve } from "./serve.ts";
 
 const { values } = parseArgs({ options: { port: { type: "string", default: "0" } } });
 
@@ -22,15 +23,6 @@ const queue: Pending[] = [];
 const waitingDevices = new Set<(a: Pending[]) => void>();
 const waitingInvokes = new Map<string, ServerResponse>();
 let actions = 0;
-
-function body(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
 
 function reply(res: ServerResponse, status: number, json?: unknown) {
   if (json === undefined) res.writeHead(status).end();
@@ -46,7 +38,7 @@ function handOut(): void {
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse) {
-  const text = await body(req);
+  const text = (await readBody(req)).toString("utf8");
   const url = new URL(req.url ?? "/", "http://x");
   const path = url.pathname.split("/").map(decodeURIComponent);
   if (req.method === "POST" && path[1] === "things" && path[3] === "event") {
@@ -111,15 +103,9 @@ wss.on("connection", (ws) => {
     for (const { thing, entry } of mine) subscribers.get(thing)?.delete(entry);
   });
 });
-server.listen(Number(values.port), "127.0.0.1", () => {
-  const addr = server.address();
-  process.stdout.write(`listening ${typeof addr === "object" && addr ? addr.port : 0}\n`);
-});
-const stop = () => {
+serve(server, Number(values.port), () => {
   wss.close();
   server.close();
   server.closeAllConnections();
   process.exit(0);
-};
-process.on("SIGTERM", stop);
-process.on("SIGINT", stop);
+});

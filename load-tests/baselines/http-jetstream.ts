@@ -6,10 +6,11 @@
  *
  *   node load-tests/baselines/http-jetstream.ts --nats nats://127.0.0.1:4222 [--port 8080]
  */
-import { createServer, type IncomingMessage } from "node:http";
+import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
+import { readBody, serve } from "./serve.ts";
 
 const { values } = parseArgs({
   options: { port: { type: "string", default: "0" }, nats: { type: "string", default: "nats://127.0.0.1:4222" } },
@@ -22,21 +23,12 @@ await jsm.streams.add({ name: "LOADBASE", subjects: ["loadbase.>"] }).catch(asyn
 });
 const js = jetstream(nc);
 
-function body(req: IncomingMessage): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
-
 /** One subject token per Thing, like the hub's (dots and wildcards would split or widen it). */
 const token = (s: string) => Buffer.from(s).toString("base64url");
 
 const server = createServer((req, res) => {
   void (async () => {
-    const data = await body(req);
+    const data = await readBody(req);
     const path = (req.url ?? "/").split("?")[0]?.split("/").map(decodeURIComponent) ?? [];
     if (req.method === "POST" && path[1] === "things" && path[3] === "event") {
       await js.publish(`loadbase.${token(path[2] ?? "")}.${token(path[4] ?? "")}`, data);
@@ -44,14 +36,8 @@ const server = createServer((req, res) => {
     res.writeHead(204).end();
   })().catch(() => res.writeHead(503).end());
 });
-server.listen(Number(values.port), "127.0.0.1", () => {
-  const addr = server.address();
-  process.stdout.write(`listening ${typeof addr === "object" && addr ? addr.port : 0}\n`);
-});
-const stop = () => {
+serve(server, Number(values.port), () => {
   server.close();
   server.closeAllConnections();
   void nc.close().finally(() => process.exit(0));
-};
-process.on("SIGTERM", stop);
-process.on("SIGINT", stop);
+});

@@ -8,7 +8,7 @@ import { pipeline } from "node:stream/promises";
 import postgres from "postgres";
 
 /** One row in COPY's text format: tab-separated, `\N` for null, backslash escapes. */
-function copyLine(values: unknown[]): string {
+export function copyLine(values: unknown[]): string {
   const cell = (v: unknown) => {
     if (v === null || v === undefined) return "\\N";
     const s = typeof v === "string" ? v : JSON.stringify(v);

@@ -9,6 +9,9 @@ import { fail } from "k6";
 import http, { type RefinedResponse, type ResponseType } from "k6/http";
 import { Counter } from "k6/metrics";
 import type { Options } from "k6/options";
+import { tdOf } from "./load-td.ts";
+
+export { tdOf };
 
 export const env = (name: string, fallback = ""): string => __ENV[name] ?? fallback;
 export const num = (name: string, fallback: number): number => Number(env(name, String(fallback)));
@@ -97,19 +100,6 @@ export function gqlData(res: RefinedResponse<ResponseType>, field: string): unkn
 }
 
 export const thingUrl = (d: Device, base = BASE_URL) => `${base}/things/${encodeURIComponent(d.thing)}`;
-
-/** A small Thing Description: a `reading` event, a `level` property and a `toggle` action. */
-export const tdOf = (d: Device) => ({
-  "@context": "https://www.w3.org/2022/wot/td/v1.1",
-  id: d.thing,
-  title: `Load ${d.device}`,
-  "@type": "Sensor",
-  securityDefinitions: { bearer: { scheme: "bearer" } },
-  security: ["bearer"],
-  events: { reading: { data: { type: "object" } } },
-  properties: { level: { type: "number" } },
-  actions: { toggle: {} },
-});
 
 /** Each device claims its Thing by publishing the TD first (`PUT /things/{thing}/td`, 204 once stored). */
 export function claimThings(devices: Device[], base = BASE_URL): void {
