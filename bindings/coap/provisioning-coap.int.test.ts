@@ -70,11 +70,13 @@ async function coap(args: string[]): Promise<string> {
 }
 
 /** POSTs a JSON body from a file (block-wise with `block` bytes per block when given). */
-async function submit(body: unknown, o: { block?: number; port?: number } = {}): Promise<string> {
+async function submit(body: unknown, o: { block?: number; port?: number; verbose?: boolean } = {}): Promise<string> {
   const file = join(dataDir, `body-${crypto.randomUUID()}.json`);
   await writeFile(file, typeof body === "string" ? body : JSON.stringify(body));
   const blocks = o.block ? ["-b", String(o.block)] : [];
-  return coap(["-m", "post", "-t", "json", ...blocks, "-f", file, url("provisioning/requests", o.port)]);
+  // At verbosity 7 libcoap prints each message it receives with its options.
+  const verbose = o.verbose ? ["-v", "7"] : [];
+  return coap(["-m", "post", "-t", "json", ...blocks, ...verbose, "-f", file, url("provisioning/requests", o.port)]);
 }
 
 const pollOf = (device: string, n: string) =>
@@ -166,11 +168,13 @@ describe("provisioning over plain CoAP (libcoap coap-client)", () => {
     expect(await decisionsOf(device)).toEqual([]);
   });
 
-  it("Given an endpoint allowing 2 requests a minute per address, When a third comes, Then it gets 4.29 and is not recorded", async () => {
+  it("Given an endpoint allowing 2 requests a minute per address, When a third comes, Then it gets 4.29 with Max-Age and is not recorded", async () => {
     const port = strict.port;
     expect(await submit({ device: "coap-prov-7", nonce: nonce() }, { port })).toContain('"status":"pending"');
     expect(await submit({ device: "coap-prov-8", nonce: nonce() }, { port })).toContain('"status":"pending"');
-    expect(await submit({ device: "coap-prov-9", nonce: nonce() }, { port })).toContain("4.29");
+    const refused = await submit({ device: "coap-prov-9", nonce: nonce() }, { port, verbose: true });
+    // The answer says how long to wait, in seconds, as HTTP's Retry-After does.
+    expect(refused).toMatch(/c:4\.29 .*\[ Max-Age:[1-9]\d* \]/);
     expect(await decisionsOf("coap-prov-9")).toEqual([]);
   });
 });
