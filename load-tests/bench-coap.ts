@@ -15,9 +15,8 @@ import { parseArgs } from "node:util";
 import { Agent, createServer, type IncomingMessage, type OutgoingMessage, type Server } from "coap";
 import { findNatsServer, startNatsServer } from "../bin/lib/nats-server.ts";
 import { runtimeName } from "../bin/lib/state.ts";
-import { CoapWorker } from "../bindings/coap/coap-worker.ts";
-import { registryGate } from "../bindings/coap/lwm2m/endpoint-gate.ts";
 import { TOKEN_OPTION } from "../bindings/coap/plain/plain-coap.ts";
+import { startGatedWorker } from "../bindings/coap/testing/coap-hub.ts";
 import { loadConfig } from "../core/config.ts";
 import { DeviceRegistry } from "../core/device-registry.ts";
 import { JetStreamEventLog } from "../core/jetstream-event-log.ts";
@@ -105,15 +104,7 @@ const registry = await DeviceRegistry.open({ log, dataDir: dir, logger });
 const { token } = await provisionTestDevice(log, dir, "bench-dev");
 await provisionTestDevice(log, dir, "bench-lwm2m");
 await registry.sync();
-const worker = await CoapWorker.start({
-  log,
-  logger,
-  port: 0,
-  host: "127.0.0.1",
-  gate: registryGate(registry, logger),
-  authenticator: registry,
-  autoObserve: false,
-});
+const worker = await startGatedWorker({ log, registry, logger }, { authenticator: registry, autoObserve: false });
 const results: Result[] = [];
 
 // 1. Baseline: a bare node-coap server.

@@ -1,54 +1,32 @@
 /** The LwM2M server against Eclipse Leshan clients (LwM2M 1.1 and 1.0), with a real nats-server. */
 import { randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../core/config.ts";
-import { DeviceRegistry } from "../../core/device-registry.ts";
+import type { DeviceRegistry } from "../../core/device-registry.ts";
 import type { LoggedEvent } from "../../core/event-log.ts";
-import { JetStreamEventLog } from "../../core/jetstream-event-log.ts";
-import { createLogger } from "../../core/log.ts";
+import type { JetStreamEventLog } from "../../core/jetstream-event-log.ts";
 import { type StreamName, subjects } from "../../core/subjects.ts";
 import { provisionTestDevice } from "../../test/harness/devices.ts";
-import { startTestNats, type TestNats } from "../../test/harness/index.ts";
 import { type LeshanClient, leshanAvailable, startLeshanClient } from "../../test/peers/leshan-client/leshan-client.ts";
-import { CoapWorker } from "./coap-worker.ts";
+import type { CoapWorker } from "./coap-worker.ts";
 import { CONTENT_FORMAT } from "./codec/index.ts";
-import { registryGate } from "./lwm2m/endpoint-gate.ts";
+import { type CoapTestHub, startCoapTestHub } from "./testing/coap-hub.ts";
 
-let nats: TestNats;
+let hub: CoapTestHub;
 let log: JetStreamEventLog;
 let dataDir: string;
 let registry: DeviceRegistry;
 let worker: CoapWorker;
 const clients: LeshanClient[] = [];
-const logger = createLogger("warn");
 
 beforeAll(async () => {
-  nats = await startTestNats();
-  dataDir = await mkdtemp(join(tmpdir(), "spokes-lwm2m-"));
-  log = await JetStreamEventLog.open({ servers: nats.url, settings: loadConfig({}) });
-  registry = await DeviceRegistry.open({ log, dataDir, logger });
-  worker = await CoapWorker.start({
-    log,
-    logger,
-    port: 0,
-    host: "127.0.0.1",
-    awakeMs: 2000,
-    requestTimeoutMs: 10_000,
-    sweepMs: 200,
-    gate: registryGate(registry, logger),
-  });
+  hub = await startCoapTestHub("lwm2m");
+  ({ log, dataDir, registry } = hub);
+  worker = await hub.worker({ awakeMs: 2000, requestTimeoutMs: 10_000, sweepMs: 200 });
 }, 60_000);
 
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.stop()));
-  await worker?.stop();
-  await registry?.close();
-  await log?.close();
-  await nats?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await hub?.stop();
 });
 
 /** Starts a Leshan client for a device provisioned through the real provisioning flow. */

@@ -1,55 +1,32 @@
 /** Plain-CoAP devices through libcoap's coap-client (a peer we did not write), with a real nats-server. */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../core/config.ts";
-import { DeviceRegistry } from "../../core/device-registry.ts";
-import { JetStreamEventLog } from "../../core/jetstream-event-log.ts";
-import { createLogger } from "../../core/log.ts";
+import type { JetStreamEventLog } from "../../core/jetstream-event-log.ts";
 import { subjects } from "../../core/subjects.ts";
 import { provisionTestDevice } from "../../test/harness/devices.ts";
-import { startTestNats, type TestNats } from "../../test/harness/index.ts";
 import { eventsIn, waitForEvents } from "../shared/testing.ts";
-import { CoapWorker } from "./coap-worker.ts";
-import { registryGate } from "./lwm2m/endpoint-gate.ts";
+import type { CoapWorker } from "./coap-worker.ts";
+import { type CoapTestHub, startCoapTestHub } from "./testing/coap-hub.ts";
 
 const run = promisify(execFile);
-let nats: TestNats;
+let hub: CoapTestHub;
 let log: JetStreamEventLog;
-let dataDir: string;
-let registry: DeviceRegistry;
 let worker: CoapWorker;
 let token: string;
-const logger = createLogger("warn");
 const device = "coap-dev-1";
 const thing = "urn:dev:coap:lamp-1";
 
 beforeAll(async () => {
-  nats = await startTestNats();
-  dataDir = await mkdtemp(join(tmpdir(), "spokes-coap-"));
-  log = await JetStreamEventLog.open({ servers: nats.url, settings: loadConfig({}) });
-  registry = await DeviceRegistry.open({ log, dataDir, logger });
-  worker = await CoapWorker.start({
-    log,
-    logger,
-    port: 0,
-    host: "127.0.0.1",
-    gate: registryGate(registry, logger),
-    authenticator: registry,
-  });
-  token = (await provisionTestDevice(log, dataDir, device)).token;
-  await registry.sync();
+  hub = await startCoapTestHub("coap");
+  log = hub.log;
+  worker = await hub.worker({ authenticator: hub.registry });
+  token = (await provisionTestDevice(log, hub.dataDir, device)).token;
+  await hub.registry.sync();
 }, 60_000);
 
 afterAll(async () => {
-  await worker?.stop();
-  await registry?.close();
-  await log?.close();
-  await nats?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await hub?.stop();
 });
 
 const url = (path: string) => `coap://127.0.0.1:${worker.port}/${path}`;

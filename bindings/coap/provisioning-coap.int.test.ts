@@ -4,27 +4,22 @@
  */
 import "reflect-metadata";
 import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import * as x509 from "@peculiar/x509";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../core/config.ts";
-import { DeviceRegistry } from "../../core/device-registry.ts";
-import { JetStreamEventLog } from "../../core/jetstream-event-log.ts";
-import { createLogger } from "../../core/log.ts";
+import type { DeviceRegistry } from "../../core/device-registry.ts";
+import type { JetStreamEventLog } from "../../core/jetstream-event-log.ts";
 import { deviceFilter } from "../../core/provisioning.ts";
-import { startTestNats, type TestNats } from "../../test/harness/index.ts";
 import { createProvisioningHandler } from "../provisioning/handler.ts";
 import { eventsIn } from "../shared/testing.ts";
-import { CoapWorker } from "./coap-worker.ts";
-import { registryGate } from "./lwm2m/endpoint-gate.ts";
+import type { CoapWorker } from "./coap-worker.ts";
+import { type CoapTestHub, startCoapTestHub } from "./testing/coap-hub.ts";
 
 const run = promisify(execFile);
 const ALG = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
-const logger = createLogger("warn");
-let nats: TestNats;
+let hub: CoapTestHub;
 let log: JetStreamEventLog;
 let dataDir: string;
 let registry: DeviceRegistry;
@@ -33,31 +28,19 @@ let worker: CoapWorker;
 let strict: CoapWorker;
 
 beforeAll(async () => {
-  nats = await startTestNats();
-  dataDir = await mkdtemp(join(tmpdir(), "spokes-coap-provisioning-"));
-  log = await JetStreamEventLog.open({ servers: nats.url, settings: loadConfig({}) });
-  registry = await DeviceRegistry.open({ log, dataDir, logger });
+  hub = await startCoapTestHub("coap-provisioning");
+  ({ log, dataDir, registry } = hub);
   const start = (ratePerMinute: number) =>
-    CoapWorker.start({
-      log,
-      logger,
-      port: 0,
-      host: "127.0.0.1",
-      gate: registryGate(registry, logger),
+    hub.worker({
       authenticator: registry,
-      provisioning: createProvisioningHandler({ flow: registry.flow, logger, ratePerMinute }),
+      provisioning: createProvisioningHandler({ flow: registry.flow, logger: hub.logger, ratePerMinute }),
     });
   worker = await start(1000);
   strict = await start(2);
 }, 60_000);
 
 afterAll(async () => {
-  await strict?.stop();
-  await worker?.stop();
-  await registry?.close();
-  await log?.close();
-  await nats?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await hub?.stop();
 });
 
 const url = (path: string, port = worker.port) => `coap://127.0.0.1:${port}/${path}`;
