@@ -45,16 +45,24 @@ function management(answer: (path: string) => Error | undefined) {
   return { m, calls };
 }
 
+/** A channel for endpoint "dev" over {@link management}, with the replies it gave. */
+function channelFor(answer: (path: string) => Error | undefined) {
+  const { m, calls } = management(answer);
+  const replies: ActionReply[] = [];
+  const channel = new Lwm2mActionChannel({
+    endpoint: "dev",
+    management: m,
+    registry: objectRegistry,
+    reply: (r) => replies.push(r),
+  });
+  return { channel, calls, replies };
+}
+
 describe("Lwm2mActionChannel", () => {
   it("Given two actions, when the client answers both, then both count as delivered and the replies come after", async () => {
-    const { m, calls } = management((path) => (path === "/3/0/4" ? new NotFoundError("x (4.04)") : undefined));
-    const replies: ActionReply[] = [];
-    const channel = new Lwm2mActionChannel({
-      endpoint: "dev",
-      management: m,
-      registry: objectRegistry,
-      reply: (r) => replies.push(r),
-    });
+    const { channel, calls, replies } = channelFor((path) =>
+      path === "/3/0/4" ? new NotFoundError("x (4.04)") : undefined,
+    );
     const delivered = await channel.deliver([
       action("a1", "dev/3311/0", "writeproperty:dimmer", 40),
       action("a2", "dev/3/0", "reboot"),
@@ -70,26 +78,14 @@ describe("Lwm2mActionChannel", () => {
   });
 
   it("Given a client that does not answer, then delivery stops there and that action stays waiting", async () => {
-    const { m } = management(() => new DeviceSilentError("no answer"));
-    const replies: ActionReply[] = [];
-    const channel = new Lwm2mActionChannel({
-      endpoint: "dev",
-      management: m,
-      registry: objectRegistry,
-      reply: (r) => replies.push(r),
-    });
+    const { channel, replies } = channelFor(() => new DeviceSilentError("no answer"));
     expect(await channel.deliver([action("a1", "dev/3/0", "reboot"), action("a2", "dev/3/0", "reboot")])).toBe(0);
     await new Promise((r) => setTimeout(r, 0));
     expect(replies).toEqual([]);
   });
 
   it("accepts only actions for its own endpoint's Things", () => {
-    const channel = new Lwm2mActionChannel({
-      endpoint: "dev",
-      management: management(() => undefined).m,
-      registry: objectRegistry,
-      reply: () => {},
-    });
+    const { channel } = channelFor(() => undefined);
     expect(channel.accepts(action("a", "dev/3/0", "reboot"))).toBe(true);
     expect(channel.accepts(action("a", "other/3/0", "reboot"))).toBe(false);
   });
