@@ -70,14 +70,15 @@ install_peers() {
 }
 
 # LwM2M peers: Eclipse Leshan's client and server libraries from Maven Central, each behind a small launcher in
-# test/peers/<name>/ (a Maven project), built into .tools/peers/<name>.jar when its sources change.
+# test/peers/<name>/ (a Maven project), built into .tools/peers/<name>.jar when its sources or the sources they
+# share in test/peers/leshan-common/ change.
 PEERS_DIR="$ROOT/.tools/peers"
 install_java_peers() {
   local pom dir name jar stamp
   for pom in "$ROOT"/test/peers/*/pom.xml; do
     [ -e "$pom" ] || continue
     dir="$(dirname "$pom")"; name="$(basename "$dir")"; jar="$PEERS_DIR/$name.jar"
-    stamp="$(find "$dir" -type f \( -name '*.java' -o -name pom.xml \) -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)"
+    stamp="$(find "$dir" "$ROOT/test/peers/leshan-common" -type f \( -name '*.java' -o -name pom.xml \) -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)"
     [ -s "$jar" ] && [ "$(cat "$jar.stamp" 2>/dev/null)" = "$stamp" ] && continue
     command -v mvn >/dev/null || apt_install maven
     say "building the $name peer with Maven (downloads its libraries the first time)"

@@ -138,14 +138,7 @@ public final class LeshanServerPeer {
   // ---- JSON writing --------------------------------------------------------------------------------------------
 
   static String str(String s) {
-    if (s == null) return "null";
-    StringBuilder b = new StringBuilder("\"");
-    for (char c : s.toCharArray()) {
-      if (c == '"' || c == '\\') b.append('\\').append(c);
-      else if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
-      else b.append(c);
-    }
-    return b.append('"').toString();
+    return s == null ? "null" : Out.quote(s);
   }
 
   static String value(Object v) {

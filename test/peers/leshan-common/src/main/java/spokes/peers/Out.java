@@ -1,6 +1,9 @@
 package spokes.peers;
 
-/** One JSON object per line on stdout: {"event": ..., key: value, ...} with string values. */
+/**
+ * One JSON object per line on stdout: {"event": ..., key: value, ...} with string values. Shared by the Leshan
+ * peers (added to each build from test/peers/leshan-common); it uses nothing of Leshan's.
+ */
 final class Out {
     private Out() {
     }
@@ -14,7 +17,8 @@ final class Out {
         System.out.flush();
     }
 
-    private static String quote(String s) {
+    /** A JSON string literal for {@code s}. */
+    static String quote(String s) {
         StringBuilder b = new StringBuilder("\"");
         for (char c : s.toCharArray()) {
             if (c == '"' || c == '\\') b.append('\\').append(c);
