@@ -1,17 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { gql } from "./test-client.ts";
-import { startTestHub, type TestHub } from "./test-hub.ts";
+import { useTestHub } from "./use-test-hub.ts";
 
-let hub: TestHub;
-beforeAll(async () => {
-  hub = await startTestHub();
-}, 120_000);
-afterAll(async () => {
-  await hub?.close();
-});
+const hub = useTestHub();
 
 const call = (query: string, user: string, variables: Record<string, unknown> = {}) =>
-  gql(hub.url, query, variables, hub.tokens[user]);
+  gql(hub().url, query, variables, hub().tokens[user]);
 const typename = async (query: string, user: string) => {
   const r = await call(query, user);
   return (Object.values(r.data ?? {})[0] as { __typename?: string } | undefined)?.__typename ?? r.errors?.[0]?.message;
@@ -63,7 +57,7 @@ describe("removing members, Things, groups and users", () => {
     expect(await thingIds("vera")).toEqual(["lamp-1"]);
     expect(await typename(remove, "kate")).toBe("GroupChange");
     expect(await typename(remove, "kate")).toBe("NotFound");
-    await hub.caughtUp();
+    await hub().caughtUp();
     expect(await thingIds("vera")).toEqual([]);
   });
 
@@ -78,7 +72,7 @@ describe("removing members, Things, groups and users", () => {
     expect(await typename(remove, "gary")).toBe("Forbidden");
     expect(await typename(remove, "admin")).toBe("GroupChange");
     expect(await typename(remove, "admin")).toBe("NotFound");
-    await hub.caughtUp();
+    await hub().caughtUp();
     expect(await thingIds("gary")).toEqual([]);
   });
 
@@ -99,9 +93,9 @@ describe("removing members, Things, groups and users", () => {
     expect(await typename(`mutation { removeUser(user: "admin") { __typename } }`, "admin")).toBe("Forbidden");
     expect(await typename(remove, "admin")).toBe("User");
     expect(await typename(remove, "admin")).toBe("NotFound");
-    await hub.caughtUp();
+    await hub().caughtUp();
     expect((await call("{ me { user } }", "otto")).status).toBe(401);
-    expect((await hub.login("otto", "pass-word")).__typename).toBe("Forbidden");
+    expect((await hub().login("otto", "pass-word")).__typename).toBe("Forbidden");
     const kitchen = await call(`{ groups { id members { user } } }`, "admin");
     const members = kitchen.data?.groups.find((g: { id: string }) => g.id === "kitchen").members;
     expect(members).not.toContainEqual({ user: "otto" });
@@ -117,11 +111,11 @@ describe("roles change while a caller keeps sending requests", () => {
     });
     const add = `mutation { addMember(group: "admins", user: "gary", role: ADMIN) { __typename } }`;
     expect(await typename(add, "admin")).toBe("GroupChange");
-    await hub.caughtUp();
+    await hub().caughtUp();
     expect((await call(ME, "gary")).data?.me).toMatchObject({ admin: true });
     const remove = `mutation { removeMember(group: "admins", user: "gary") { __typename } }`;
     expect(await typename(remove, "admin")).toBe("GroupChange");
-    await hub.caughtUp();
+    await hub().caughtUp();
     expect((await call(ME, "gary")).data?.me).toMatchObject({ admin: false });
   });
 });

@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { AppendRequest, LoggedEvent } from "../core/event-log.ts";
 import { subjects } from "../core/subjects.ts";
 import { gql } from "./test-client.ts";
-import { startTestHub, type TestHub } from "./test-hub.ts";
+import { useTestHub } from "./use-test-hub.ts";
 
-let hub: TestHub;
-beforeAll(async () => {
-  hub = await startTestHub();
-}, 120_000);
-afterAll(async () => {
-  await hub?.close();
-});
+const hub = useTestHub();
 
 const call = (query: string, user: string, variables: Record<string, unknown> = {}) =>
-  gql(hub.url, query, variables, hub.tokens[user]);
+  gql(hub().url, query, variables, hub().tokens[user]);
 
 const RESULT = `__typename ... on ActionInvocation { actionId name state output error timedOut }
   ... on ValidationError { issues { path message } } ... on Problem { message }`;
@@ -26,10 +20,10 @@ const INVOKE = `mutation($thing: ID!, $name: String!, $input: JSON, $waitFor: Wa
 async function device(subject: string, respond: (actionId: string) => AppendRequest[]) {
   const controller = new AbortController();
   // From the head onward, so the request cannot slip by before the watch's consumer exists.
-  const from = ((await hub.log.stats()).find((s) => s.stream === "ACTIONS")?.lastSeq ?? 0) + 1;
+  const from = ((await hub().log.stats()).find((s) => s.stream === "ACTIONS")?.lastSeq ?? 0) + 1;
   const watching = (async () => {
-    for await (const e of hub.log.watch({ stream: "ACTIONS", filter: subject, from, signal: controller.signal })) {
-      await hub.log.appendMany(respond((e.data as { actionId: string }).actionId));
+    for await (const e of hub().log.watch({ stream: "ACTIONS", filter: subject, from, signal: controller.signal })) {
+      await hub().log.appendMany(respond((e.data as { actionId: string }).actionId));
       return e;
     }
   })();
@@ -58,7 +52,7 @@ describe("writeProperty", () => {
   it("appends an action request named for the property, with the value as input", async () => {
     const r = await call(WRITE, "mia", { thing: "lamp-1", name: "level", value: 42 });
     expect(r.data?.writeProperty).toMatchObject({ name: "level", state: "REQUESTED", timedOut: false });
-    const requests = hub.log.read({
+    const requests = hub().log.read({
       stream: "ACTIONS",
       filter: subjects.actionRequest("lamp-1", "writeproperty:level"),
     });
@@ -156,7 +150,7 @@ describe("actions query", () => {
       nodes { actionId name state input requestedBy output error } pageInfo { endCursor hasNextPage } } }`;
 
   it("lists a Thing's actions newest first, by state, page by page", async () => {
-    await hub.caughtUp();
+    await hub().caughtUp();
     const all = await call(ACTIONS, "vera", { thing: "lamp-1", first: 100 });
     const nodes = all.data?.actions.nodes as { actionId: string; name: string; state: string }[];
     // Requests before this test: 3 property writes by role, 1 more, 1 plain invocation and 4 that waited.
@@ -179,7 +173,7 @@ describe("actions query", () => {
   });
 
   it("tells property writes from action invocations by operation, with the TD name as the affordance", async () => {
-    await hub.caughtUp();
+    await hub().caughtUp();
     const r = await call(`{ actions(thing: "lamp-1", first: 100) { nodes { name operation affordance } } }`, "vera");
     const nodes: { name: string; operation: string; affordance: string }[] = r.data?.actions.nodes ?? [];
     expect(nodes).toContainEqual({ name: "writeproperty:mode", operation: "WRITE_PROPERTY", affordance: "mode" });

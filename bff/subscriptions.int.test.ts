@@ -1,18 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { subjects } from "../core/subjects.ts";
 import { gql, take } from "./test-client.ts";
-import { startTestHub, type TestHub, td } from "./test-hub.ts";
+import { td } from "./test-hub.ts";
+import { useTestHub } from "./use-test-hub.ts";
 
-let hub: TestHub;
-beforeAll(async () => {
-  hub = await startTestHub();
-}, 120_000);
-afterAll(async () => {
-  await hub?.close();
-});
+const hub = useTestHub();
 
 const failure = (user: string, query: string, variables: Record<string, unknown> = {}) =>
-  take(hub.url, hub.tokens[user], query, variables, 1).then(
+  take(hub().url, hub().tokens[user], query, variables, 1).then(
     () => "no error",
     (e: unknown) => (e instanceof Error ? e.message : JSON.stringify(e)),
   );
@@ -27,22 +22,22 @@ describe("actionProgress", () => {
 
   async function invoke() {
     const r = await gql(
-      hub.url,
+      hub().url,
       `mutation { invokeAction(thing: "lamp-1", name: "toggle") { ... on ActionInvocation { actionId seq } } }`,
       {},
-      hub.tokens.otto,
+      hub().tokens.otto,
     );
     return r.data?.invokeAction as { actionId: string; seq: number };
   }
 
   it("replays the steps since the request, then follows live ones, and ends after the final one", async () => {
     const { actionId, seq } = await invoke();
-    const early = await hub.log.appendMany([step(actionId, "queued"), step(actionId, "delivered")]);
-    const late = hub.log.append(step(actionId, "completed", { output: "on" }));
+    const early = await hub().log.appendMany([step(actionId, "queued"), step(actionId, "delivered")]);
+    const late = hub().log.append(step(actionId, "completed", { output: "on" }));
     // Asks for more than there are: the subscription must end by itself after `completed`.
     const steps = await take<{ seq: number; state: string; output: unknown }>(
-      hub.url,
-      hub.tokens.vera,
+      hub().url,
+      hub().tokens.vera,
       PROGRESS,
       { id: actionId, since: { seq } },
       10,
@@ -66,7 +61,7 @@ describe("thingDescriptions", () => {
 
   it("replays and follows TD changes of only the Things the caller may see", async () => {
     const changes = () =>
-      hub.log.appendMany([
+      hub().log.appendMany([
         {
           subject: subjects.thingTd("lamp-2"),
           type: "spokes.ThingDescribed",
@@ -79,7 +74,7 @@ describe("thingDescriptions", () => {
         },
         { subject: subjects.thingRemoved("lamp-1"), type: "spokes.ThingRemoved", data: {} },
       ]);
-    const seen = await take<Change>(hub.url, hub.tokens.vera, TDS, { since: { seq: 1 } }, 3, changes);
+    const seen = await take<Change>(hub().url, hub().tokens.vera, TDS, { since: { seq: 1 } }, 3, changes);
     expect(seen.map((c) => [c.thing, c.removed, c.td?.title ?? null])).toEqual([
       ["lamp-1", false, "Kitchen lamp"],
       ["lamp-1", false, "Kitchen lamp v2"],
@@ -88,12 +83,12 @@ describe("thingDescriptions", () => {
   });
 
   it("shows administrators every Thing's changes", async () => {
-    const seen = await take<Change>(hub.url, hub.tokens.admin, TDS, { since: { seq: 1 } }, 3);
+    const seen = await take<Change>(hub().url, hub().tokens.admin, TDS, { since: { seq: 1 } }, 3);
     expect(seen.map((c) => c.thing)).toEqual(["lamp-1", "lamp-2", "meter-9"]);
   });
 
   it("follows one Thing, and refuses one the caller may not see", async () => {
-    const seen = await take<Change>(hub.url, hub.tokens.gary, TDS, { thing: "lamp-2", since: { seq: 1 } }, 2);
+    const seen = await take<Change>(hub().url, hub().tokens.gary, TDS, { thing: "lamp-2", since: { seq: 1 } }, 2);
     expect(seen.map((c) => c.td?.title)).toEqual(["Garage lamp", "Garage lamp v2"]);
     expect(await failure("vera", TDS, { thing: "lamp-2" })).toMatch(/no Thing/);
   });
