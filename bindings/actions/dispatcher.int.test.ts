@@ -104,6 +104,36 @@ describe("the action dispatcher", () => {
     await d.close();
   });
 
+  it("Given a device that answers before its transport acknowledgement is processed, when the reply is reported, then Delivered is still recorded, before Completed, once", async () => {
+    const d = await open();
+    let acknowledge: (n: number) => void = () => {};
+    const got: PendingAction[] = [];
+    const detach = d.attach("dev-1", {
+      via: "test",
+      deliver: (actions) => {
+        got.push(...actions);
+        return new Promise<number>((resolve) => {
+          acknowledge = resolve;
+        });
+      },
+    });
+    await request("dev-1", "early-1");
+    await until(() => got.length === 1);
+    await d.report("dev-1", { actionId: "early-1", status: "completed" }, "test");
+    acknowledge(1);
+    await waitForEvents(log, "ACTIONS", (e) => e.some((x) => x.subject === "actions.early-1.completed"), {
+      filter: "actions.early-1.*",
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    const lifecycle = (await eventsIn(log, "ACTIONS", ["actions.early-1.*"])).filter(
+      (e) => e.subject !== "actions.early-1.queued",
+    );
+    expect(lifecycle.map((e) => e.subject)).toEqual(["actions.early-1.delivered", "actions.early-1.completed"]);
+    expect(lifecycle[0]?.data).toMatchObject({ via: "test" });
+    detach();
+    await d.close();
+  });
+
   it("Given an action whose time to live runs out while the device is away, when the device comes back, then it is never delivered and is recorded expired", async () => {
     const d = await open();
     await request("dev-2", "e1", { ttlMs: 200 });

@@ -187,8 +187,12 @@ export class ActionDispatcher {
       .map((e) => this.view(e));
   }
 
-  /** Records a device's reply: ActionCompleted or ActionFailed. A repeated reply is accepted and stored once. */
-  async report(device: string, reply: ActionReply): Promise<void> {
+  /**
+   * Records a device's reply: ActionCompleted or ActionFailed. A repeated reply is accepted and stored once. A reply
+   * proves delivery: when it overtakes the transport's acknowledgement (a device may answer before its PUBACK has
+   * been processed here), ActionDelivered is recorded first, so the lifecycle never skips that step.
+   */
+  async report(device: string, reply: ActionReply, via?: string): Promise<void> {
     const entry = this.book.get(reply.actionId);
     if (!entry || this.o.ownerOf(entry.thing) !== device) {
       throw new NotFoundError(`no action "${reply.actionId.slice(0, 80)}" for this device`);
@@ -197,6 +201,9 @@ export class ActionDispatcher {
       throw new ValidationError(`the action is already ${entry.state}`, [
         { path: "actionId", message: `already ${entry.state}` },
       ]);
+    }
+    if (!isFinal(entry.state) && entry.state !== "delivered") {
+      await this.step(entry, "delivered", "spokes.ActionDelivered", via ? { via } : {}, device);
     }
     if (reply.status === "completed") {
       await this.step(entry, "completed", "spokes.ActionCompleted", { output: reply.output }, device);

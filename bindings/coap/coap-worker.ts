@@ -149,7 +149,7 @@ export class CoapWorker {
         registry: objectRegistry,
         reply: (r) => {
           dispatcher
-            .report(reg.endpoint, r)
+            .report(reg.endpoint, r, "lwm2m")
             .catch((err: unknown) => logger.warn("recording an action reply failed", { err }));
         },
       });

@@ -114,7 +114,7 @@ export function deviceRoutes(o: DeviceRoutesOptions): HttpRoute {
     } else if (route.op === "status") {
       const parsed = actionStatus.safeParse(parseJsonPayload(await readBody(req, o.maxBodyBytes)));
       if (!parsed.success) throw new ValidationError("the action status is invalid", issuesOf(parsed.error));
-      await o.dispatcher.report(device, { actionId: route.actionId, ...parsed.data });
+      await o.dispatcher.report(device, { actionId: route.actionId, ...parsed.data }, "http");
       send(res, 204);
     } else {
       if (route.device !== device) throw new ForbiddenError("a device may only poll for its own actions");

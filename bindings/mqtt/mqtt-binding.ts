@@ -168,7 +168,7 @@ export class MqttBinding {
         if (topic.kind === "action-status") {
           const reply = actionStatus.safeParse(data);
           if (!reply.success) throw new ValidationError("the action status is invalid", issuesOf(reply.error));
-          stored = o.dispatcher.report(session.device, reply.data);
+          stored = o.dispatcher.report(session.device, reply.data, "mqtt");
         } else {
           stored = facts.publish(session.device, topic, data);
         }

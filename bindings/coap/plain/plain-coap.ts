@@ -84,7 +84,7 @@ export function plainCoap(o: PlainCoapOptions): (req: IncomingMessage, res: Outg
       case "status": {
         const parsed = actionStatus.safeParse(parseJsonPayload(payloadOf(req, o.maxPayloadBytes)));
         if (!parsed.success) throw new ValidationError("the action status is invalid", issuesOf(parsed.error));
-        await o.dispatcher.report(device, { actionId: route.actionId, ...parsed.data });
+        await o.dispatcher.report(device, { actionId: route.actionId, ...parsed.data }, "coap");
         reply(res, "2.04");
         return;
       }
