@@ -305,14 +305,14 @@ export class ActionDispatcher {
         if (this.expired(e)) await this.step(e, "expired", "spokes.ActionExpired", {});
         else live.push(e);
       }
-      let todo = live;
+      let deliverable = live;
       if (policy.mergePropertyWrites) {
         const superseded = supersededWrites(live);
         for (const s of superseded) await this.step(s.entry, "cancelled", "spokes.ActionCancelled", { by: s.by });
         const gone = new Set(superseded.map((s) => s.entry));
-        todo = live.filter((e) => !gone.has(e));
+        deliverable = live.filter((e) => !gone.has(e));
       }
-      let views = todo.map((e) => this.view(e));
+      let views = deliverable.map((e) => this.view(e));
       if (channel.accepts) views = views.filter((v) => channel.accepts?.(v));
       if (views.length === 0) return;
       if (policy.mode === "ordered") {
