@@ -123,3 +123,34 @@ describe("actions by time range and status", () => {
     },
   );
 });
+
+const PAGE = `query($after: String) {
+  actions(thing: "lamp-1", first: 1, after: $after) { nodes { actionId } pageInfo { endCursor hasNextPage } } }`;
+
+describe("actions pages", () => {
+  it("Given three actions, When paged one at a time with the cursors handed out, Then each comes once, newest first", async () => {
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let i = 0; i < 4; i++) {
+      const r = await gql(hub.url, PAGE, { after }, hub.tokens.vera);
+      const page = r.data?.actions;
+      seen.push(...page.nodes.map((n: { actionId: string }) => n.actionId));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(seen).toEqual(["act-c", "act-b", "act-a"]);
+  });
+
+  it.each([
+    ["not base64 JSON", "%%%"],
+    ["a string that is no keyset", Buffer.from(JSON.stringify("plain")).toString("base64url")],
+    [
+      "a keyset with a forged time",
+      Buffer.from(JSON.stringify(JSON.stringify(["yesterday'; drop", "act-a"]))).toString("base64url"),
+    ],
+  ])("Given a cursor that is %s, When paging, Then the answer is a validation error", async (_what, after) => {
+    const r = await gql(hub.url, PAGE, { after }, hub.tokens.vera);
+    expect(r.errors?.[0]?.message).toMatch(/cursor is not one this server gave out/);
+    expect(r.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+  });
+});

@@ -3,11 +3,31 @@
  * in given states and within a range of request times.
  */
 import { and, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { z } from "zod";
+import { ValidationError } from "../../core/errors.ts";
 import type { Db } from "../../projections/db/database.ts";
 import { historyActions as a } from "../../projections/history/tables.ts";
 import { decodeCursor, type Page, pageOf } from "./cursor.ts";
 
 export type ActionRow = typeof a.$inferSelect;
+
+/** The keyset an actions cursor carries: the request time as Postgres printed it, and the action id. */
+const actionsCursor = z.tuple([
+  z.string().regex(/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2})?|Z)?$/),
+  z.string().min(1).max(256),
+]);
+
+function decodeActionsCursor(after: string): [string, string] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(decodeCursor(after, "string"));
+  } catch {}
+  const keyset = actionsCursor.safeParse(parsed);
+  if (!keyset.success) {
+    throw new ValidationError("the cursor is not one this server gave out", [{ path: "after", message: "bad cursor" }]);
+  }
+  return keyset.data;
+}
 
 // A request that aged out of the stream has no request time; its first known step stands in.
 const since = sql`coalesce(${a.requestedAt}, ${a.updatedAt})`;
@@ -24,7 +44,7 @@ export async function actionsPage(
   if (q.from) where.push(sql`${since} >= ${q.from.toISOString()}::timestamptz`);
   if (q.to) where.push(sql`${since} <= ${q.to.toISOString()}::timestamptz`);
   if (after) {
-    const [time, id] = JSON.parse(decodeCursor(after, "string")) as [string, string];
+    const [time, id] = decodeActionsCursor(after);
     where.push(sql`(${since}, ${a.actionId}) < (${time}::timestamptz, ${id})`);
   }
   const rows = await db
