@@ -5,6 +5,7 @@
  * and be the device's current token; a certificate must chain to the hub CA and be the device's current one.
  */
 
+import { type DeviceSettings, settingsFact } from "./device-settings.ts";
 import { type DeviceTokenKeys, loadOrCreateDeviceKeys, verifyDeviceTokenClaims } from "./device-tokens.ts";
 import type { DeviceAuthenticator, DeviceCredentials, DeviceIdentity } from "./devices.ts";
 import { UnauthenticatedError } from "./errors.ts";
@@ -38,6 +39,7 @@ export class DeviceRegistry implements DeviceAuthenticator {
   private readonly log: JetStreamEventLog;
   private readonly logger: Logger | undefined;
   private readonly states = new Map<string, DeviceState>();
+  private readonly settings = new Map<string, DeviceSettings>();
   private readonly listeners = new Set<(device: string) => void>();
   private readonly waiters = new Set<{ seq: number; resolve: () => void }>();
   private readonly abort = new AbortController();
@@ -98,6 +100,8 @@ export class DeviceRegistry implements DeviceAuthenticator {
   private apply(e: Parameters<typeof factOf>[0]): void {
     if (e.seq <= this.applied) return;
     this.applied = e.seq;
+    const changed = settingsFact(e);
+    if (changed) this.settings.set(changed.device, changed.settings);
     const f = factOf(e);
     if (f) {
       const before = this.states.get(f.device);
@@ -143,6 +147,11 @@ export class DeviceRegistry implements DeviceAuthenticator {
   /** The device's state, or undefined when the stream has never named it. */
   get(device: string): DeviceState | undefined {
     return this.states.get(device);
+  }
+
+  /** The device's own settings (empty when none were set: the hub's defaults apply). */
+  settingsOf(device: string): DeviceSettings {
+    return this.settings.get(device) ?? {};
   }
 
   /** Every known device's state. */

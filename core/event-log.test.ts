@@ -27,6 +27,12 @@ const valid: [EventType, string, unknown, StreamName][] = [
   ["spokes.ActionExpired", subjects.actionState("a-1", "expired"), step, "ACTIONS"],
   ["spokes.ActionCancelled", subjects.actionState("a-1", "cancelled"), { ...step, by: "alice" }, "ACTIONS"],
   ["spokes.PresenceChanged", subjects.presence("gw-1"), { state: "connected", binding: "mqtt" }, "PRESENCE"],
+  [
+    "spokes.DeviceSettingsChanged",
+    subjects.deviceSettings("gw-1"),
+    { actionDelivery: "ordered", actionTtlMs: 600_000, by: "admin" },
+    "PROVISIONING",
+  ],
   ["spokes.ProvisioningDecided", subjects.provisioning("gw-1", "approved"), { by: "admin" }, "PROVISIONING"],
   ["spokes.UserAdded", subjects.user("alice"), { displayName: "Alice" }, "ACCESS"],
   ["spokes.PasswordChanged", subjects.user("alice"), { passwordHash: "$argon2id$v=19$m=65536,t=3,p=4$..." }, "ACCESS"],

@@ -40,6 +40,22 @@ export const presence = z.object({
   things: z.array(id).optional(),
 });
 
+/** How the hub treats one device; each fact holds the whole settings, and an absent field means the hub's default. */
+export const deviceSettings = z.object({
+  /** Waiting actions go out one at a time (the next after a reply) or all at once. */
+  actionDelivery: z.enum(["ordered", "all"]).optional(),
+  /** Time to live, in milliseconds, of an action requested without one; 0: such actions never expire. */
+  actionTtlMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(366 * 24 * 3600 * 1000)
+    .optional(),
+  /** A property write that waits is cancelled by a later write of the same property. */
+  mergePropertyWrites: z.boolean().optional(),
+  by: id.optional(),
+});
+
 const role = z.enum(["viewer", "operator", "manager", "admin"]);
 
 /** CloudEvents type → subject kind and payload schema. */
@@ -56,6 +72,7 @@ export const catalogue = {
   "spokes.ActionExpired": { kind: "actionState", data: actionStep },
   "spokes.ActionCancelled": { kind: "actionState", data: actionStep.extend({ by: id.optional() }) },
   "spokes.PresenceChanged": { kind: "presence", data: presence },
+  "spokes.DeviceSettingsChanged": { kind: "deviceSettings", data: deviceSettings },
   "spokes.ProvisioningDecided": {
     kind: "provisioning",
     data: z.object({
@@ -94,6 +111,7 @@ export type EventData<T extends EventType> = z.infer<(typeof catalogue)[T]["data
 export const EVENT_TYPES = Object.keys(catalogue) as EventType[];
 export type Role = z.infer<typeof role>;
 export type Presence = z.infer<typeof presence>;
+export type DeviceSettings = Omit<z.infer<typeof deviceSettings>, "by">;
 export type ActionRequest = z.infer<typeof actionRequest>;
 
 export function isEventType(type: string): type is EventType {

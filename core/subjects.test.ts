@@ -32,6 +32,7 @@ const addresses: [string, string, Address, StreamName][] = [
     "ACTIONS",
   ],
   ["presence", subjects.presence("gw 1"), { kind: "presence", device: "gw 1" }, "PRESENCE"],
+  ["deviceSettings", subjects.deviceSettings("gw 1"), { kind: "deviceSettings", device: "gw 1" }, "PROVISIONING"],
   [
     "provisioning",
     subjects.provisioning("gw 1", "approved"),
@@ -133,7 +134,8 @@ describe("streams", () => {
     ["things.lamp.event.*", ["EVENTS"]],
     ["actions.*.queued", ["ACTIONS"]],
     ["access.>", ["ACCESS"]],
-    ["devices.>", ["PRESENCE"]],
+    ["devices.>", ["PRESENCE", "PROVISIONING"]],
+    ["devices.*.presence", ["PRESENCE"]],
     ["provisioning.*.approved", ["PROVISIONING"]],
     ["*.*.presence", ["ACTIONS", "PRESENCE", "PROVISIONING", "ACCESS"]],
     [">", [...STREAMS]],

@@ -14,7 +14,7 @@ export const STREAM_SUBJECTS: Record<StreamName, string[]> = {
   EVENTS: ["things.*.event.*", "things.*.property.*"],
   ACTIONS: ["things.*.action.*", "actions.*.*"],
   PRESENCE: ["devices.*.presence"],
-  PROVISIONING: ["provisioning.*.*"],
+  PROVISIONING: ["provisioning.*.*", "devices.*.settings"],
   ACCESS: ["access.users.*", "access.groups.*"],
 };
 
@@ -45,6 +45,8 @@ export const subjects = {
   actionRequest: (thing: string, name: string) => `things.${t(thing)}.action.${t(name)}`,
   actionState: (actionId: string, state: ActionState) => `actions.${t(actionId)}.${state}`,
   presence: (device: string) => `devices.${t(device)}.presence`,
+  /** Kept apart from `provisioning.{device}.*`, whose last sequence guards the provisioning decisions. */
+  deviceSettings: (device: string) => `devices.${t(device)}.settings`,
   provisioning: (device: string, decision: ProvisioningDecision) => `provisioning.${t(device)}.${decision}`,
   user: (user: string) => `access.users.${t(user)}`,
   group: (group: string) => `access.groups.${t(group)}`,
@@ -58,6 +60,7 @@ export type Address =
   | { kind: "event" | "property" | "action"; thing: string; name: string }
   | { kind: "actionState"; actionId: string; state: ActionState }
   | { kind: "presence"; device: string }
+  | { kind: "deviceSettings"; device: string }
   | { kind: "provisioning"; device: string; decision: ProvisioningDecision }
   | { kind: "user"; user: string }
   | { kind: "group"; group: string };
@@ -81,6 +84,8 @@ export function parseSubject(subject: string): Address {
     return { kind: "actionState", actionId: decodeToken(b), state: c as ActionState };
   } else if (a === "devices" && p.length === 3 && c === "presence") {
     return { kind: "presence", device: decodeToken(b) };
+  } else if (a === "devices" && p.length === 3 && c === "settings") {
+    return { kind: "deviceSettings", device: decodeToken(b) };
   } else if (a === "provisioning" && p.length === 3 && (PROVISIONING_DECISIONS as readonly string[]).includes(c)) {
     return { kind: "provisioning", device: decodeToken(b), decision: c as ProvisioningDecision };
   } else if (a === "access" && p.length === 3 && b === "users") {

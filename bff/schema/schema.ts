@@ -33,6 +33,7 @@ import "./types/action-operation.ts";
 import "./queries/devices.ts";
 import "./queries/provisioning-requests.ts";
 import "./queries/device-provisioning.ts";
+import "./queries/device-settings.ts";
 import "./queries/discovery.ts";
 import "./mutations/preapprove-device.ts";
 import "./mutations/approve-device.ts";
@@ -40,6 +41,7 @@ import "./mutations/reject-device.ts";
 import "./mutations/disable-device.ts";
 import "./mutations/enable-device.ts";
 import "./mutations/revoke-device.ts";
+import "./mutations/change-device-settings.ts";
 import "./mutations/set-discovery.ts";
 import { builder } from "./builder.ts";
 

@@ -1,4 +1,6 @@
 import { readFileSync } from "node:fs";
+import { parseDuration } from "../../core/config.ts";
+import { changeDeviceSettings, type DeviceSettingsChange, readDeviceSettings } from "../../core/device-settings.ts";
 import { ValidationError } from "../../core/errors.ts";
 import type { DeviceState } from "../../core/provisioning.ts";
 import { type AdminDecision, createProvisioningFlow } from "../../core/provisioning-flow.ts";
@@ -45,12 +47,39 @@ function summary(s: DeviceState) {
   };
 }
 
+/** The settings change the options ask for; `default` returns a setting to the hub's configuration. */
+function settingsChange(values: Record<string, unknown>): DeviceSettingsChange {
+  const change: DeviceSettingsChange = {};
+  const delivery = values.delivery as string | undefined;
+  if (delivery !== undefined) {
+    if (delivery !== "ordered" && delivery !== "all" && delivery !== "default") {
+      throw new ValidationError(`--delivery: ordered, all or default (got "${delivery}")`);
+    }
+    change.actionDelivery = delivery === "default" ? null : delivery;
+  }
+  const ttl = values.ttl as string | undefined;
+  if (ttl !== undefined) {
+    const ms = ttl === "default" ? null : parseDuration(ttl);
+    if (ms === undefined) throw new ValidationError(`--ttl: a duration like 90s, 10m or 0, or default (got "${ttl}")`);
+    change.actionTtlMs = ms;
+  }
+  const merge = values["merge-writes"] as string | undefined;
+  if (merge !== undefined) {
+    if (merge !== "on" && merge !== "off" && merge !== "default") {
+      throw new ValidationError(`--merge-writes: on, off or default (got "${merge}")`);
+    }
+    change.mergePropertyWrites = merge === "default" ? null : merge === "on";
+  }
+  return change;
+}
+
 export const device: Command = {
   name: "device",
-  summary: "provision devices: list, status, preapprove, approve, reject, disable, enable, revoke",
+  summary: "provision devices: list, status, preapprove, approve, reject, disable, enable, revoke, settings",
   usage:
     "device list [--status <s>] | status <device> | preapprove <device> [--secret <s> | --generate-secret] " +
-    "[--mac <mac>] [--public-key <pem|file>] | approve|reject|disable|enable|revoke <device> [--reason <text>]",
+    "[--mac <mac>] [--public-key <pem|file>] | approve|reject|disable|enable|revoke <device> [--reason <text>] | " +
+    "settings <device> [--delivery ordered|all|default] [--ttl <duration>|default] [--merge-writes on|off|default]",
   help: [
     "Decisions are appended to the PROVISIONING stream of the running hub (or SPOKES_NATS_URL); every binding",
     "follows them within a second. Statuses: preapproved, pending, approved, rejected, active, disabled, revoked.",
@@ -60,6 +89,7 @@ export const device: Command = {
     "  spokes device list --status pending",
     "  spokes device approve sensor-12",
     "  spokes device revoke sensor-12 --reason 'stolen'",
+    "  spokes device settings boiler-7 --delivery ordered --ttl 10m   # without options: shows them",
   ].join("\n"),
   options: {
     status: { type: "string" },
@@ -68,6 +98,9 @@ export const device: Command = {
     mac: { type: "string" },
     "public-key": { type: "string" },
     reason: { type: "string" },
+    delivery: { type: "string" },
+    ttl: { type: "string" },
+    "merge-writes": { type: "string" },
     by: { type: "string" },
     json: { type: "boolean" },
   },
@@ -76,11 +109,13 @@ export const device: Command = {
     const by = (values.by as string | undefined) ?? process.env.USER ?? "cli";
     const source = `cli/${by}`;
     const needsDevice = sub !== "list";
-    if (sub === undefined || (sub !== "list" && sub !== "status" && sub !== "preapprove" && !DECISIONS[sub])) {
+    const known = ["list", "status", "preapprove", "settings"];
+    if (sub === undefined || (!known.includes(sub) && !DECISIONS[sub])) {
       throw new ValidationError(
-        `device what? list, status, preapprove, approve, reject, disable, enable or revoke (got "${sub ?? ""}")`,
+        `device what? list, status, preapprove, approve, reject, disable, enable, revoke or settings (got "${sub ?? ""}")`,
       );
     }
+    const change = sub === "settings" ? settingsChange(values) : {};
     if (needsDevice && !id) throw new ValidationError(`usage: spokes device ${sub} <device>`);
     const log = await connectToHub(config, "spokes-device");
     try {
@@ -109,6 +144,23 @@ export const device: Command = {
         }
         if (values.json) show(s);
         else for (const [k, v] of Object.entries(summary(s))) if (v !== null) print(`${k.padEnd(20)} ${v}`);
+        return 0;
+      }
+      if (sub === "settings") {
+        const stored =
+          Object.keys(change).length === 0
+            ? await readDeviceSettings(log, id as string)
+            : await changeDeviceSettings(log, id as string, change, by, source);
+        if (values.json) print(JSON.stringify(stored, null, 2));
+        else {
+          const { actionDelivery, actionTtlMs, mergePropertyWrites } = stored.settings;
+          const hub = "(hub default)";
+          print(`delivery       ${actionDelivery ?? hub}`);
+          print(
+            `ttl            ${actionTtlMs === undefined ? hub : actionTtlMs === 0 ? "none" : `${actionTtlMs / 1000}s`}`,
+          );
+          print(`merge-writes   ${mergePropertyWrites === undefined ? hub : mergePropertyWrites ? "on" : "off"}`);
+        }
         return 0;
       }
       if (sub === "preapprove") {

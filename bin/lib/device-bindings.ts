@@ -10,6 +10,7 @@ import { FactPublisher } from "../../bindings/shared/fact-publisher.ts";
 import { ThingOwnership } from "../../bindings/shared/ownership.ts";
 import { PresenceReporter } from "../../bindings/shared/presence.ts";
 import type { Config } from "../../core/config.ts";
+import type { DeviceSettings } from "../../core/device-settings.ts";
 import type { DeviceAuthenticator } from "../../core/devices.ts";
 import { UnavailableError, ValidationError } from "../../core/errors.ts";
 import type { EventLog } from "../../core/event-log.ts";
@@ -25,15 +26,22 @@ export type DeviceBindings = {
   stop(): Promise<void>;
 };
 
-/** The delivery policy of a device from the configuration. */
-export function deliveryPolicy(config: Config): (device: string) => DeliveryPolicy {
+/**
+ * The delivery policy of a device: its own settings in the log first (`changeDeviceSettings`), then its entry in
+ * `SPOKES_ACTION_DEVICES`, then the hub-wide configuration.
+ */
+export function deliveryPolicy(
+  config: Config,
+  settingsOf: (device: string) => DeviceSettings = () => ({}),
+): (device: string) => DeliveryPolicy {
   return (device) => {
+    const set = settingsOf(device);
     const own = config.SPOKES_ACTION_DEVICES?.[device];
-    const ttl = own?.ttl ?? config.SPOKES_ACTION_TTL;
+    const ttl = set.actionTtlMs ?? own?.ttl ?? config.SPOKES_ACTION_TTL;
     return {
-      mode: own?.delivery ?? config.SPOKES_ACTION_DELIVERY,
+      mode: set.actionDelivery ?? own?.delivery ?? config.SPOKES_ACTION_DELIVERY,
       ...(ttl > 0 ? { defaultTtlMs: ttl } : {}),
-      mergePropertyWrites: own?.mergeWrites ?? config.SPOKES_ACTION_MERGE_WRITES,
+      mergePropertyWrites: set.mergePropertyWrites ?? own?.mergeWrites ?? config.SPOKES_ACTION_MERGE_WRITES,
     };
   };
 }
@@ -54,7 +62,7 @@ function tlsOf(config: Config): MqttTls | undefined {
 export async function startDeviceBindings(
   config: Config,
   log: EventLog,
-  authenticator: DeviceAuthenticator & { ca?: { pem: string } },
+  authenticator: DeviceAuthenticator & { ca?: { pem: string }; settingsOf?: (device: string) => DeviceSettings },
   logger: Logger,
 ): Promise<DeviceBindings> {
   const tls = tlsOf(config);
@@ -63,7 +71,7 @@ export async function startDeviceBindings(
     log,
     ownerOf: (thing) => ownership.ownerOf(thing),
     logger: logger.child("actions"),
-    policy: deliveryPolicy(config),
+    policy: deliveryPolicy(config, authenticator.settingsOf?.bind(authenticator)),
   });
   const presence = new PresenceReporter({
     log,

@@ -73,7 +73,7 @@ beforeAll(async () => {
   mqttUrl = `mqtt://127.0.0.1:${env.SPOKES_MQTT_PORT}`;
   hub = await startHub();
   const log = await openHubLog(env);
-  for (const d of ["sensor-1", "valve-7", "intruder", "http-meter"])
+  for (const d of ["sensor-1", "valve-7", "intruder", "http-meter", "http-ordered"])
     devices[d] = (await provisionTestDevice(log, dir, d)).token;
   await log.close();
   adminToken = await login();
@@ -265,5 +265,101 @@ describe("the sleepy-device story", () => {
     expect(done.completed.nodes).toHaveLength(8);
     expect(done.expired.nodes).toHaveLength(2);
     expect(received).toEqual(invoked);
+  });
+});
+
+describe("delivery settings per device", () => {
+  it("Given an HTTP device, when an administrator changes its settings over GraphQL, then the next deliveries follow them: all at once, one at a time, expiry by its own time to live, and back to the hub's default", async () => {
+    const THING = "urn:spokes:http-ordered";
+    const base = `http://127.0.0.1:${env.SPOKES_HTTP_PORT}`;
+    const auth = { authorization: `Bearer ${devices["http-ordered"]}` };
+    const put = await fetch(`${base}/things/${encodeURIComponent(THING)}/td`, {
+      method: "PUT",
+      headers: auth,
+      body: TD(THING),
+    });
+    expect(put.status).toBe(204);
+    await eventually<{ thing: unknown }>(`query($t: ID!) { thing(id: $t) { id } }`, { t: THING }, (d) => !!d.thing);
+
+    const SETTINGS = "__typename ... on DeviceSettings { actionDelivery actionTtl mergePropertyWrites }";
+    const change = (args: string) =>
+      gql(`mutation { changeDeviceSettings(device: "http-ordered", ${args}) { ${SETTINGS} } }`);
+    const invokeTwo = async () => {
+      const ids: string[] = [];
+      for (const i of [1, 2]) {
+        const r = await gql(
+          `mutation($t: ID!, $i: JSON) { invokeAction(thing: $t, name: "calibrate", input: $i) { ... on ActionInvocation { actionId } } }`,
+          { t: THING, i },
+        );
+        ids.push(r.data?.invokeAction.actionId as string);
+      }
+      await eventually<{ actions: { nodes: unknown[] } }>(
+        `query($t: ID!) { actions(thing: $t, status: QUEUED) { nodes { actionId } } }`,
+        { t: THING },
+        (d) => d.actions.nodes.length === 2,
+      );
+      return ids;
+    };
+    const poll = async (wait: number) => {
+      const res = await fetch(`${base}/devices/http-ordered/actions?wait=${wait}`, { headers: auth });
+      return res.status === 204 ? [] : ((await res.json()) as { actionId: string }[]).map((a) => a.actionId);
+    };
+    const complete = async (actionId: string) => {
+      const res = await fetch(`${base}/actions/${actionId}/status`, {
+        method: "POST",
+        headers: auth,
+        body: JSON.stringify({ status: "completed" }),
+      });
+      expect(res.status).toBe(204);
+    };
+
+    // The hub's default delivers everything that waits in one answer.
+    const [a1, a2] = await invokeTwo();
+    expect(await poll(5)).toEqual([a1, a2]);
+    for (const id of [a1, a2]) await complete(id as string);
+
+    const ordered = await change("actionDelivery: ORDERED, mergePropertyWrites: true");
+    expect(ordered.data?.changeDeviceSettings).toEqual({
+      __typename: "DeviceSettings",
+      actionDelivery: "ORDERED",
+      actionTtl: null,
+      mergePropertyWrites: true,
+    });
+    const [b1, b2] = await invokeTwo();
+    expect(await poll(5)).toEqual([b1]);
+    await complete(b1 as string);
+    expect(await poll(5)).toEqual([b2]);
+    await complete(b2 as string);
+
+    // Its own time to live: an action requested without one expires unseen while the device is away.
+    const ttl = await change("actionTtl: 1");
+    expect(ttl.data?.changeDeviceSettings).toMatchObject({ actionDelivery: "ORDERED", actionTtl: 1 });
+    const late = await gql(
+      `mutation($t: ID!) { invokeAction(thing: $t, name: "calibrate", input: 3) { ... on ActionInvocation { actionId } } }`,
+      { t: THING },
+    );
+    const lateId = late.data?.invokeAction.actionId as string;
+    await eventually<{ actions: { nodes: { actionId: string }[] } }>(
+      `query($t: ID!) { actions(thing: $t, status: EXPIRED) { nodes { actionId } } }`,
+      { t: THING },
+      (d) => d.actions.nodes.some((n) => n.actionId === lateId),
+    );
+    expect(await poll(1)).toEqual([]);
+
+    const reset = await change("actionDelivery: null, actionTtl: null, mergePropertyWrites: null");
+    expect(reset.data?.changeDeviceSettings).toMatchObject({
+      actionDelivery: null,
+      actionTtl: null,
+      mergePropertyWrites: null,
+    });
+    const read = await gql(`{ deviceSettings(device: "http-ordered") { actionDelivery seq } }`);
+    expect(read.data?.deviceSettings).toMatchObject({ actionDelivery: null, seq: expect.any(Number) });
+    const [c1, c2] = await invokeTwo();
+    expect(await poll(5)).toEqual([c1, c2]);
+
+    const unknown = await gql(`mutation { changeDeviceSettings(device: "nobody", actionTtl: 5) { __typename } }`);
+    expect(unknown.data?.changeDeviceSettings.__typename).toBe("NotFound");
+    const bad = await gql(`mutation { changeDeviceSettings(device: "http-ordered", actionTtl: -1) { __typename } }`);
+    expect(bad.data?.changeDeviceSettings.__typename).toBe("ValidationError");
   });
 });

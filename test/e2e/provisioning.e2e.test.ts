@@ -344,6 +344,34 @@ describe("provisioning end to end", () => {
     expect(await publishTd("pausable", creds.token)).toBe(204);
   });
 
+  it("Given a device, When an administrator changes its settings with `spokes device settings`, Then the log, the registry and GraphQL hold them", async () => {
+    await gql(PREAPPROVE, { device: "tuned" });
+    const set = await spokes(
+      "node",
+      ["device", "settings", "tuned", "--delivery", "ordered", "--ttl", "10m", "--merge-writes", "on", "--json"],
+      env,
+    );
+    expect(set.code).toBe(0);
+    const stored = JSON.parse(set.stdout);
+    expect(stored).toMatchObject({
+      device: "tuned",
+      settings: { actionDelivery: "ordered", actionTtlMs: 600_000, mergePropertyWrites: true },
+    });
+    await registry.caughtUp(stored.seq);
+    expect(registry.settingsOf("tuned")).toEqual(stored.settings);
+    const bad = await spokes("node", ["device", "settings", "tuned", "--delivery", "fifo"], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--delivery: ordered, all or default/);
+    const shown = await spokes("node", ["device", "settings", "tuned", "--ttl", "default"], env);
+    expect(shown.stdout).toMatch(/delivery\s+ordered\nttl\s+\(hub default\)\nmerge-writes\s+on/);
+    const read = await gql(`{ deviceSettings(device: "tuned") { actionDelivery actionTtl mergePropertyWrites } }`);
+    expect(read.data?.deviceSettings).toEqual({
+      actionDelivery: "ORDERED",
+      actionTtl: null,
+      mergePropertyWrites: true,
+    });
+  });
+
   it.each([
     ["malformed JSON", "{not json", 400, "VALIDATION", undefined],
     ["an empty body", "", 400, "VALIDATION", undefined],
@@ -485,6 +513,14 @@ describe("provisioning end to end", () => {
     expect(pre.data?.preapproveDevice).toMatchObject({ __typename: "Forbidden" });
     const discovery = await gql("mutation { setDiscovery(enabled: true) { __typename } }", {}, userToken);
     expect(discovery.data?.setDiscovery.__typename).toBe("Forbidden");
+    const settings = await gql(
+      `mutation { changeDeviceSettings(device: "replayed", actionDelivery: ORDERED) { __typename } }`,
+      {},
+      userToken,
+    );
+    expect(settings.data?.changeDeviceSettings.__typename).toBe("Forbidden");
+    const read = await gql(`{ deviceSettings(device: "replayed") { actionDelivery } }`, {}, userToken);
+    expect(read.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
   });
 
   it("Given a browser, When it reads /.well-known/wot, Then it gets the hub's Thing Directory description", async () => {
