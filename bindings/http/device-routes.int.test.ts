@@ -152,6 +152,37 @@ describe("actions over HTTP long-poll", () => {
     ]);
   });
 
+  it("Given a device that announces a sleep, when its poll ends, then its presence is connected for the window and then asleep until it means to come back", async () => {
+    const before = Date.now();
+    const res = await call("GET", "/devices/http-a/actions?wait=1&sleep=600", "token-a");
+    expect(res.status).toBe(204);
+    const presence = await waitForEvents(
+      hub.log,
+      "PRESENCE",
+      (e) => (e.at(-1)?.data as { state?: string })?.state === "asleep",
+      {
+        filter: subjects.presence("http-a"),
+      },
+    );
+    const [connected, asleep] = presence.slice(-2).map((e) => e.data as { state: string; until: string });
+    expect(connected?.state).toBe("connected");
+    expect(asleep).toMatchObject({ state: "asleep", binding: "http", things: [THING] });
+    const until = Date.parse(asleep?.until as string);
+    expect(until).toBeGreaterThanOrEqual(before + 600_000);
+    expect(until).toBeLessThan(Date.now() + 601_000);
+  });
+
+  it.each([["0"], ["-5"], ["2.5"], ["soon"], [String(31 * 24 * 3600)]])(
+    "Given sleep=%s, when the device polls, then it is refused with a reason and nothing is recorded",
+    async (sleep) => {
+      const head = (await eventsIn(hub.log, "PRESENCE", subjects.presence("http-a"))).length;
+      const res = await call("GET", `/devices/http-a/actions?wait=1&sleep=${sleep}`, "token-a");
+      expect(res.status).toBe(400);
+      expect((await res.json()).error.message).toMatch(/sleep must be whole seconds/);
+      expect(await eventsIn(hub.log, "PRESENCE", subjects.presence("http-a"))).toHaveLength(head);
+    },
+  );
+
   it("Given a device waiting in a long-poll, when an action is requested, then the poll answers with it", async () => {
     const poll = call("GET", "/devices/http-a/actions?wait=30", "token-a");
     await new Promise((r) => setTimeout(r, 200));

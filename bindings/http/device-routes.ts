@@ -5,7 +5,8 @@
  *   PUT  /things/{thing}/td                 TD JSON → 204 once stored
  *   POST /things/{thing}/event/{name}       JSON value → 204 once stored
  *   PUT  /things/{thing}/property/{name}    JSON value → 204 once stored
- *   GET  /devices/{device}/actions?wait=s   200 + waiting actions as soon as any exist, else 204 after `wait`
+ *   GET  /devices/{device}/actions?wait=s   200 + waiting actions as soon as any exist, else 204 after `wait`;
+ *        &sleep=s                         the device sleeps that long after the poll (presence: asleep until)
  *   POST /actions/{actionId}/status         {status:"completed", output?} | {status:"failed", error} → 204
  *
  * Errors are JSON `{ "error": { code, message, issues? } }` (see bindings/shared/problem.ts).
@@ -96,9 +97,13 @@ async function deviceOf(req: IncomingMessage, authenticator: DeviceAuthenticator
   return (await authenticator.authenticate({ token: m[1] })).device;
 }
 
+/** The longest sleep a device may announce after a poll: 30 days. */
+const MAX_SLEEP_S = 30 * 24 * 3600;
+
 export function deviceRoutes(o: DeviceRoutesOptions): HttpRoute {
   const maxWait = o.maxWaitSeconds ?? 300;
   const waitParam = z.coerce.number().int().min(0).max(maxWait);
+  const sleepParam = z.coerce.number().int().min(1).max(MAX_SLEEP_S).optional();
 
   async function handle(route: Route, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (route.op === "fact" && req.method !== route.method) {
@@ -120,7 +125,12 @@ export function deviceRoutes(o: DeviceRoutesOptions): HttpRoute {
       if (route.device !== device) throw new ForbiddenError("a device may only poll for its own actions");
       const wait = waitParam.safeParse(url.searchParams.get("wait") ?? "0");
       if (!wait.success) throw new ValidationError(`wait must be whole seconds from 0 to ${maxWait}`);
+      const sleep = sleepParam.safeParse(url.searchParams.get("sleep") ?? undefined);
+      if (!sleep.success) throw new ValidationError(`sleep must be whole seconds from 1 to ${MAX_SLEEP_S}`);
       await longPoll(device, wait.data, req, res);
+      if (sleep.data !== undefined) {
+        void o.presence.report(device, "asleep", new Date(Date.now() + sleep.data * 1000));
+      }
     }
   }
 
