@@ -82,8 +82,33 @@ export function issuesOf(error: z.ZodError): { path: string; message: string }[]
   return error.issues.map((i) => ({ path: i.path.map(String).join(".") || "(root)", message: i.message }));
 }
 
-/** Checks an append request against the catalogue and the limits, and serialises its payload. */
+/**
+ * Requests already checked, with their outcome: a binding checks a request as it arrives (to refuse it alone) and the
+ * event log checks it again as it sends it; the second check reuses the first while the subject and type are
+ * unchanged. The payload then is the one serialised, and validated, by the first check.
+ */
+const checkedRequests = new WeakMap<AppendRequest, CheckedAppend>();
+
+/**
+ * Checks an append request against the catalogue and the limits, and serialises its payload. Checking the same
+ * request object again reuses the first outcome (see `checkedRequests`); the size limit is applied every time.
+ */
 export function checkAppend(req: AppendRequest, limits: AppendLimits = DEFAULT_LIMITS): CheckedAppend {
+  const known = checkedRequests.get(req);
+  if (known !== undefined && known.subject === req.subject && known.type === req.type) {
+    if (known.payload.byteLength > limits.maxPayloadBytes) throw tooLarge(known.payload, limits);
+    return known;
+  }
+  const checked = checkFresh(req, limits);
+  checkedRequests.set(req, checked);
+  return checked;
+}
+
+function tooLarge(payload: Uint8Array, limits: AppendLimits): ValidationError {
+  return new ValidationError(`payload is ${payload.byteLength} bytes; the limit is ${limits.maxPayloadBytes}`);
+}
+
+function checkFresh(req: AppendRequest, limits: AppendLimits): CheckedAppend {
   if (!isEventType(req.type)) throw new ValidationError(`unknown event type "${String(req.type).slice(0, 80)}"`);
   const address = parseSubject(req.subject);
   const entry = catalogue[req.type];
@@ -105,9 +130,7 @@ export function checkAppend(req: AppendRequest, limits: AppendLimits = DEFAULT_L
     ]);
   }
   const payload = encoder.encode(JSON.stringify(parsed.data));
-  if (payload.byteLength > limits.maxPayloadBytes) {
-    throw new ValidationError(`payload is ${payload.byteLength} bytes; the limit is ${limits.maxPayloadBytes}`);
-  }
+  if (payload.byteLength > limits.maxPayloadBytes) throw tooLarge(payload, limits);
   const stream = streamOf(req.subject);
   if (stream === undefined) throw new ValidationError(`no stream stores ${req.subject}`);
   return { stream, subject: req.subject, type: req.type, payload };

@@ -13,11 +13,11 @@ import {
   type StreamConfig,
 } from "@nats-io/jetstream";
 import { startFastIngest } from "@nats-io/jetstream/internal";
-import { headers, type Msg, type MsgHdrs, type NatsConnection, nanos, nuid } from "@nats-io/nats-core";
+import { type Msg, type MsgHdrs, type NatsConnection, nanos, nuid } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
 import { type CeHeaders, parseCeHeaders } from "./ce-headers.ts";
 import type { Config } from "./config.ts";
-import { ConflictError, UnavailableError } from "./errors.ts";
+import { ConflictError, UnavailableError, ValidationError } from "./errors.ts";
 import {
   type AppendLimits,
   type AppendRequest,
@@ -102,16 +102,52 @@ export async function ensureStreams(jsm: JetStreamManager, configs: WantedStream
   }
 }
 
-function ceHeaders(id: string, type: string, source: string, time: Date, received: Date): MsgHdrs {
-  const h = headers();
-  h.set("ce-specversion", "1.0");
-  h.set("ce-id", id);
-  h.set("ce-type", type);
-  h.set("ce-source", source);
-  h.set("ce-time", time.toISOString());
-  h.set("ce-received", received.toISOString());
-  h.set("content-type", "application/json");
-  return h;
+const encoder = new TextEncoder();
+const LINE_BREAK = /[\r\n]/;
+
+/** A header value as nats.js would write it: trimmed, refused when it holds a line break. */
+function headerValue(name: string, value: string): string {
+  if (LINE_BREAK.test(value)) throw new ValidationError(`the ${name} must not hold a line break`);
+  return value.trim();
+}
+
+/**
+ * A message's header block, written straight into its wire form: the CloudEvents headers, the dedup id and the
+ * append's conditions, in the bytes nats.js writes for a header map, without building a map per message. nats.js
+ * reads a publish's headers through `encode()` alone.
+ */
+class HeaderBlock {
+  private readonly bytes: Uint8Array;
+  constructor(text: string) {
+    this.bytes = encoder.encode(text);
+  }
+  encode(): Uint8Array {
+    return this.bytes;
+  }
+}
+
+/** Pure: the header block's text for an append (exported for tests). */
+export function headerBlockText(h: {
+  id: string;
+  type: string;
+  source: string;
+  time: string;
+  received: string;
+  expectedLastSubjectSeq?: number;
+  expectedLastSubjectSeqSubject?: string;
+}): string {
+  const id = headerValue("event id", h.id);
+  let text =
+    `NATS/1.0\r\nce-specversion: 1.0\r\nce-id: ${id}\r\nce-type: ${headerValue("event type", h.type)}` +
+    `\r\nce-source: ${headerValue("source", h.source)}\r\nce-time: ${h.time}\r\nce-received: ${h.received}` +
+    `\r\ncontent-type: application/json\r\nNats-Msg-Id: ${id}`;
+  if (h.expectedLastSubjectSeq !== undefined) {
+    text += `\r\nNats-Expected-Last-Subject-Sequence: ${h.expectedLastSubjectSeq}`;
+    if (h.expectedLastSubjectSeqSubject !== undefined) {
+      text += `\r\nNats-Expected-Last-Subject-Sequence-Subject: ${headerValue("subject", h.expectedLastSubjectSeqSubject)}`;
+    }
+  }
+  return `${text}\r\n\r\n`;
 }
 
 /** nats.js's message internals: the raw bytes (header block, then payload) and the header block's length. */
@@ -221,11 +257,11 @@ function toLoggedEvent(
   h: CeHeaders,
   d: Delivery,
   subject: string,
-  payload: Uint8Array,
+  payload: Uint8Array | string,
   keepText = false,
 ): DecodedEvent {
   const receivedAt = h.received || new Date(d.timestampNanos / 1e6).toISOString();
-  const text = decoder.decode(payload);
+  const text = typeof payload === "string" ? payload : decoder.decode(payload);
   let data: unknown;
   let parsed = false;
   try {
@@ -263,6 +299,16 @@ export function decodeMessage(m: JsMsg): LoggedEvent {
  * write as is. Bulk readers such as replay use this.
  */
 export function decodeDelivered(m: Msg, d: Delivery): DecodedEvent {
+  const raw = (m as RawMsg)._rdata;
+  const length = (m as RawMsg)._msg?.hdr;
+  if (typeof length === "number" && length > 0 && raw instanceof Uint8Array) {
+    // Header block and payload in one decode. When each byte became one character (ASCII, the usual case), the
+    // payload starts at the same index and both parts read as they would decoded apart; otherwise decode apart.
+    const text = decoder.decode(raw);
+    if (text.length === raw.length) {
+      return toLoggedEvent(parseCeHeaders(text.slice(0, length)), d, m.subject, text.slice(length), true);
+    }
+  }
   return toLoggedEvent(ceHeadersOf(m), d, m.subject, m.data, true);
 }
 
@@ -316,15 +362,20 @@ export class JetStreamEventLog implements EventLog {
     const checked = checkAppend(req, this.limits);
     const id = req.id ?? nuid.next();
     const now = new Date();
-    const headers = ceHeaders(id, checked.type, req.source ?? "spokes", saneTime(req.time, now), now);
-    headers.set("Nats-Msg-Id", id);
-    if (req.expectedLastSubjectSeq !== undefined) {
-      headers.set("Nats-Expected-Last-Subject-Sequence", String(req.expectedLastSubjectSeq));
-      if (req.expectedLastSubjectSeqSubject !== undefined) {
-        headers.set("Nats-Expected-Last-Subject-Sequence-Subject", req.expectedLastSubjectSeqSubject);
-      }
-    }
-    return { req, checked, id, headers };
+    const received = now.toISOString();
+    const time = saneTime(req.time, now);
+    const text = headerBlockText({
+      id,
+      type: checked.type,
+      source: req.source ?? "spokes",
+      time: time === now ? received : time.toISOString(),
+      received,
+      ...(req.expectedLastSubjectSeq !== undefined ? { expectedLastSubjectSeq: req.expectedLastSubjectSeq } : {}),
+      ...(req.expectedLastSubjectSeqSubject !== undefined
+        ? { expectedLastSubjectSeqSubject: req.expectedLastSubjectSeqSubject }
+        : {}),
+    });
+    return { req, checked, id, headers: new HeaderBlock(text) as unknown as MsgHdrs };
   }
 
   private send(p: Prepared): Promise<AppendResult> {

@@ -4,30 +4,30 @@
  * saw it), so two devices racing for one Thing id cannot both win. While a claim is in flight, later messages for
  * that Thing wait for it, so a device may send its TD and its first events back to back.
  *
- * Order: when no claim is in flight, the check is synchronous and the append is sent before `publish` returns, so
- * messages are stored in the order `publish` was called.
+ * Order: when no claim is in flight, the check is synchronous and the append is sent (or queued in the pipeline)
+ * before `publish` returns, so messages are stored in the order `publish` was called.
  */
 import { ConflictError, ForbiddenError } from "../../core/errors.ts";
 import type { AppendLimits, EventLog } from "../../core/event-log.ts";
+import { AppendPipeline } from "./append-pipeline.ts";
 import { type DeviceFact, factRequest } from "./device-facts.ts";
-import { EventBatcher } from "./event-batcher.ts";
 import type { ThingOwnership } from "./ownership.ts";
 
 export class FactPublisher {
   private readonly log: EventLog;
   private readonly ownership: ThingOwnership;
   private readonly claiming = new Map<string, Promise<unknown>>();
-  private readonly values: EventBatcher;
+  private readonly values: AppendPipeline;
 
   constructor(log: EventLog, ownership: ThingOwnership, limits?: AppendLimits) {
     this.log = log;
     this.ownership = ownership;
-    this.values = new EventBatcher(log, limits ? { limits } : {});
+    this.values = new AppendPipeline(log, limits ? { limits } : {});
   }
 
   /**
    * Resolves once JetStream stored the fact; rejects with ForbiddenError, ValidationError or UnavailableError.
-   * Event and property values go through group commit; TDs are appended one by one.
+   * Event and property values go through the append pipeline; TDs are appended one by one.
    */
   publish(device: string, fact: DeviceFact, data: unknown): Promise<unknown> {
     const pending = this.claiming.get(fact.thing);
