@@ -187,6 +187,29 @@ describe("checkAppend refuses", () => {
   });
 });
 
+describe("checkAppend checks a request once", () => {
+  const req = () => ({ subject: subjects.event("lamp-1", "reading"), type: "spokes.EventEmitted", data: { v: 1 } });
+
+  it("Given a request already checked, When checked again, Then the first outcome is reused", () => {
+    const r = req();
+    expect(checkAppend(r)).toBe(checkAppend(r));
+  });
+
+  it("Given a checked request whose subject then changes, When checked again, Then it is checked afresh", () => {
+    const r = req();
+    const first = checkAppend(r);
+    r.subject = subjects.property("lamp-1", "on");
+    expect(() => checkAppend(r)).toThrow(ValidationError);
+    expect(first.subject).toBe(subjects.event("lamp-1", "reading"));
+  });
+
+  it("Given a request checked under a larger limit, When checked again under a smaller one, Then it is refused as too large", () => {
+    const r = req();
+    checkAppend(r, { maxPayloadBytes: 1000 });
+    expect(() => checkAppend(r, { maxPayloadBytes: 4 })).toThrow(/limit is 4/);
+  });
+});
+
 describe("saneTime", () => {
   const now = new Date("2025-06-01T12:00:00Z");
   const minutes = (n: number) => new Date(now.getTime() + n * 60_000);

@@ -1,6 +1,9 @@
+import { headers as natsHeaders } from "@nats-io/nats-core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { deliveryOf, jsonTextKeeps } from "./jetstream-event-log.ts";
+import { parseCeHeaders } from "./ce-headers.ts";
+import { ValidationError } from "./errors.ts";
+import { deliveryOf, headerBlockText, jsonTextKeeps } from "./jetstream-event-log.ts";
 
 describe("deliveryOf", () => {
   it("Given the short ack subject, When read, Then stream, sequences, time and pending come out", () => {
@@ -53,5 +56,42 @@ describe("jsonTextKeeps", () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe("headerBlockText", () => {
+  const fields = {
+    id: "ev-1",
+    type: "spokes.EventEmitted",
+    source: "devices/dev-1",
+    time: "2026-11-22T04:00:00.000Z",
+    received: "2026-11-22T04:00:01.000Z",
+  };
+
+  it("Given an append's fields, When written, Then the block is byte for byte what nats.js writes for the same header map", () => {
+    const h = natsHeaders();
+    h.set("ce-specversion", "1.0");
+    h.set("ce-id", fields.id);
+    h.set("ce-type", fields.type);
+    h.set("ce-source", fields.source);
+    h.set("ce-time", fields.time);
+    h.set("ce-received", fields.received);
+    h.set("content-type", "application/json");
+    h.set("Nats-Msg-Id", fields.id);
+    h.set("Nats-Expected-Last-Subject-Sequence", "7");
+    h.set("Nats-Expected-Last-Subject-Sequence-Subject", "things.a.*");
+    const text = headerBlockText({ ...fields, expectedLastSubjectSeq: 7, expectedLastSubjectSeqSubject: "things.a.*" });
+    expect(text).toBe(h.toString());
+  });
+
+  it("Given an append without conditions, When written and read back, Then the CloudEvents fields come out unchanged", () => {
+    const text = headerBlockText(fields);
+    expect(parseCeHeaders(text.slice(0, -2))).toEqual(fields);
+    expect(text).not.toContain("Nats-Expected");
+  });
+
+  it("Given an id or a source holding a line break, When written, Then it is refused before anything is sent", () => {
+    expect(() => headerBlockText({ ...fields, id: "a\r\nNats-Msg-Id: b" })).toThrow(ValidationError);
+    expect(() => headerBlockText({ ...fields, source: "devices/x\n" })).toThrow(ValidationError);
   });
 });
