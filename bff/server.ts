@@ -17,6 +17,7 @@ import { JetStreamRefreshTokenStore } from "./auth/jetstream-refresh-token-store
 import { loadOrCreateSigningKeys } from "./auth/keys.ts";
 import { DEFAULT_REFRESH_TTL_MS, type RefreshTokenStore } from "./auth/refresh-tokens.ts";
 import { cachedTokenVerifier } from "./auth/verified-tokens.ts";
+import { bodyLimit } from "./body-limit.ts";
 import { CallerCache } from "./caller-cache.ts";
 import {
   bearerToken,
@@ -103,7 +104,8 @@ export async function createBff(o: BffOptions): Promise<Bff> {
     cors: o.corsOrigins?.length ? { origin: o.corsOrigins, credentials: true } : false,
     logging: false,
     maskedErrors: { maskError: (error) => maskError(error, o.logger) },
-    plugins: [limitPlugin],
+    maxRequestBodySize: false,
+    plugins: [limitPlugin, bodyLimit()],
     context: async (initial: Initial): Promise<Context> => {
       if (initial.preset) return { services, caller: initial.caller };
       const check = await resolveCaller(services, bearerToken(initial.request?.headers.get("authorization")));
