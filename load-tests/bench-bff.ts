@@ -8,11 +8,15 @@
  * Baselines from the same run, to read the figures against a shared machine: the same number of `{ __typename }`
  * requests (HTTP, token check and GraphQL with no data), and a plain NATS subscription in the same process
  * receiving the same events (the floor the subscription path adds to). The load average is printed with each.
+ * The queries go over one kept-alive node:http connection rather than fetch: a web app or k6 is another process,
+ * while fetch's own garbage in this one (several MB promoted per young-generation collection) would stall the hub's
+ * event loop and be read as the hub's latency.
  * Run: `npm run bench:bff [-- --seconds 10 --rate 1000 --subscribers 100 --things 1000]`.
  */
+import { Agent, request } from "node:http";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { gql, wsClient } from "../bff/test-client.ts";
+import { type GqlResponse, wsClient } from "../bff/test-client.ts";
 import { startTestHub, td } from "../bff/test-hub.ts";
 import { runtimeName } from "../bin/lib/state.ts";
 import { STREAM_SUBJECTS, subjects } from "../core/subjects.ts";
@@ -44,9 +48,41 @@ const load = () =>
     .join(" ");
 const loads: string[] = [`start ${load()}`];
 
+const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+/** One GraphQL request over the kept-alive connection. */
+function gql(url: string, query: string, token: string): Promise<GqlResponse> {
+  const body = JSON.stringify({ query });
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: "POST",
+        agent,
+        headers: {
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(body),
+          accept: "application/graphql-response+json, application/json",
+          authorization: `Bearer ${token}`,
+        },
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          text += chunk;
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, ...(JSON.parse(text) as object) }));
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
 const hub = await startTestHub();
 try {
-  const admin = hub.tokens.admin;
+  const admin = hub.tokens.admin as string;
   // 1,000 Things for the list query; the first SUBS of them also carry the subscribed events.
   const ids = Array.from({ length: THINGS }, (_, i) => `bench-${String(i).padStart(4, "0")}`);
   await hub.log.appendMany(
@@ -68,7 +104,7 @@ try {
   const floorCpu = cpuMs();
   for (let i = 0; i < QUERIES; i++) {
     const t0 = performance.now();
-    await gql(hub.url, "{ __typename }", {}, admin);
+    await gql(hub.url, "{ __typename }", admin);
     floorLatencies.push(performance.now() - t0);
   }
   const floorCpuPer = (cpuMs() - floorCpu) / QUERIES;
@@ -76,12 +112,7 @@ try {
   const listCpu = cpuMs();
   for (let i = 0; i < QUERIES; i++) {
     const t0 = performance.now();
-    const r = await gql(
-      hub.url,
-      "{ things(first: 100) { nodes { id title types } pageInfo { endCursor } } }",
-      {},
-      admin,
-    );
+    const r = await gql(hub.url, "{ things(first: 100) { nodes { id title types } pageInfo { endCursor } } }", admin);
     listLatencies.push(performance.now() - t0);
     if (i === 0 && (r.data?.things as { nodes: unknown[] } | undefined)?.nodes.length !== 100) {
       throw new Error(`things query returned ${JSON.stringify(r).slice(0, 300)}`);
@@ -166,5 +197,6 @@ try {
   );
   console.log(`load average (1, 5, 15 min): ${loads.join("; ")}`);
 } finally {
+  agent.destroy();
   await hub.close();
 }
