@@ -5,7 +5,8 @@
  *   2. plain-CoAP event ingest: confirmable POST /things/{thing}/event/{name} with a device token, answered once
  *      JetStream stored the event;
  *   3. LwM2M observe: notifications of /3303/0/5700 from a registered client, until stored as property values.
- * Prints events/s and latency percentiles with the load average. Run: `npm run bench:coap [-- --events 20000]`.
+ * Prints events/s, latency percentiles and this process's CPU time per message (client and hub run in this one
+ * process; nats-server's CPU is not counted) with the load average. Run: `npm run bench:coap [-- --events 20000]`.
  */
 import type { Socket } from "node:dgram";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -37,10 +38,25 @@ const WINDOW = Number(values.window);
 const AGENTS = Number(values.agents);
 const load = () => loadavg()[0]?.toFixed(2) ?? "?";
 
-type Result = { name: string; count: number; rate: number; p50: number; p95: number; p99: number; load: string };
+type Result = {
+  name: string;
+  count: number;
+  rate: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  cpuUs: number;
+  load: string;
+};
 const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-function result(name: string, seconds: number, latencies: number[], loadAtStart: string): Result {
+/** This process's CPU time (user + system) in microseconds since `from`. */
+const cpuSince = (from: NodeJS.CpuUsage) => {
+  const u = process.cpuUsage(from);
+  return u.user + u.system;
+};
+type Run = { seconds: number; latencies: number[]; cpuUs: number };
+function result(name: string, { seconds, latencies, cpuUs }: Run, loadAtStart: string): Result {
   const sorted = [...latencies].sort((a, b) => a - b);
   return {
     name,
@@ -49,21 +65,18 @@ function result(name: string, seconds: number, latencies: number[], loadAtStart:
     p50: pct(sorted, 50),
     p95: pct(sorted, 95),
     p99: pct(sorted, 99),
+    cpuUs: cpuUs / latencies.length,
     load: `${loadAtStart} → ${load()}`,
   };
 }
 
 /** Sends `count` confirmable POSTs with at most `window` in flight over `agents` sockets; returns latencies (ms). */
-async function posts(
-  port: number,
-  path: string,
-  count: number,
-  options: Record<string, Buffer>,
-): Promise<{ seconds: number; latencies: number[] }> {
+async function posts(port: number, path: string, count: number, options: Record<string, Buffer>): Promise<Run> {
   const agents = Array.from({ length: AGENTS }, () => new Agent({ type: "udp4" }));
   for (const a of agents) a.on("error", () => {});
   const latencies: number[] = [];
   let next = 0;
+  const cpu = process.cpuUsage();
   const t0 = performance.now();
   const one = (i: number) =>
     new Promise<void>((resolve, reject) => {
@@ -90,8 +103,9 @@ async function posts(
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
+  const cpuUs = cpuSince(cpu);
   for (const a of agents) a.close();
-  return { seconds, latencies };
+  return { seconds, latencies, cpuUs };
 }
 
 const binary = findNatsServer();
@@ -118,8 +132,8 @@ const results: Result[] = [];
   // Warm up the CoAP code paths first, so the baseline is not the run that pays for the JIT.
   await posts(port, "/things/x/event/reading", Math.min(N, 5000), {});
   const l = load();
-  const { seconds, latencies } = await posts(port, "/things/x/event/reading", N, {});
-  results.push(result("baseline: bare node-coap server, CON POST round trips", seconds, latencies, l));
+  const run = await posts(port, "/things/x/event/reading", N, {});
+  results.push(result("baseline: bare node-coap server, CON POST round trips", run, l));
   await new Promise<void>((r) => bare.close(() => r()));
 }
 
@@ -142,14 +156,15 @@ const results: Result[] = [];
     req.end(Buffer.from(JSON.stringify(td)));
   });
   put.close();
+  const options = { [String(TOKEN_OPTION)]: Buffer.from(token) };
+  // Warm up as the baseline does, on another event name so the count below sees the measured run alone.
+  await posts(worker.port, `/things/${thing}/event/warm-up`, Math.min(N, 5000), options);
   const l = load();
-  const { seconds, latencies } = await posts(worker.port, `/things/${thing}/event/reading`, N, {
-    [String(TOKEN_OPTION)]: Buffer.from(token),
-  });
+  const run = await posts(worker.port, `/things/${thing}/event/reading`, N, options);
   let stored = 0;
   for await (const _ of log.read({ stream: "EVENTS", filter: subjects.event(thing, "reading") })) stored++;
   if (stored !== N) throw new Error(`expected ${N} events stored, found ${stored}`);
-  results.push(result("plain CoAP: CON POST event, answered after JetStream stored it", seconds, latencies, l));
+  results.push(result("plain CoAP: CON POST event, answered after JetStream stored it", run, l));
 }
 
 // 3. LwM2M notifications → property values.
@@ -212,6 +227,7 @@ const results: Result[] = [];
     }
   })().catch(() => {});
   const l = load();
+  const cpu = process.cpuUsage();
   const t0 = performance.now();
   for (let i = 1; i <= N; i++) {
     while (i - received > WINDOW) await new Promise<void>((r) => (wake = r));
@@ -220,13 +236,13 @@ const results: Result[] = [];
   }
   while (received < N) await new Promise<void>((r) => (wake = r));
   const seconds = (performance.now() - t0) / 1000;
+  const cpuUs = cpuSince(cpu);
   controller.abort();
   await watching;
   results.push(
     result(
       `LwM2M: notifications (text, CON) until stored as property values, ${WINDOW} in flight`,
-      seconds,
-      latencies,
+      { seconds, latencies, cpuUs },
       l,
     ),
   );
@@ -241,10 +257,12 @@ await rm(dir, { recursive: true, force: true });
 console.log(
   `bench:coap — ${runtimeName()}, nats-server ${log.features.version}, ${new Date().toISOString()}, ${N} messages, ${WINDOW} in flight over ${AGENTS} client sockets`,
 );
-console.log("| path | messages | per second | p50 ms | p95 ms | p99 ms | load average (start → end) |");
-console.log("|---|---:|---:|---:|---:|---:|---|");
+console.log(
+  "| path | messages | per second | p50 ms | p95 ms | p99 ms | CPU µs per message | load average (start → end) |",
+);
+console.log("|---|---:|---:|---:|---:|---:|---:|---|");
 for (const r of results)
   console.log(
-    `| ${r.name} | ${r.count} | ${r.rate} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.load} |`,
+    `| ${r.name} | ${r.count} | ${r.rate} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.cpuUs.toFixed(0)} | ${r.load} |`,
   );
 process.exit(0);

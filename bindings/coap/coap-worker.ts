@@ -9,7 +9,7 @@ import type { EventLog } from "../../core/event-log.ts";
 import type { Logger } from "../../core/log.ts";
 import { ActionDispatcher, DEFAULT_POLICY } from "../actions/dispatcher.ts";
 import type { ProvisioningHandler } from "../provisioning/handler.ts";
-import { factRequest } from "../shared/device-facts.ts";
+import { type DeviceFact, factRequest } from "../shared/device-facts.ts";
 import { FactPublisher } from "../shared/fact-publisher.ts";
 import { ThingOwnership } from "../shared/ownership.ts";
 import { PresenceReporter } from "../shared/presence.ts";
@@ -19,6 +19,7 @@ import { type EndpointGate, type FactSink, Lwm2mServer, reply } from "./lwm2m/lw
 import { objectRegistry } from "./objects/index.ts";
 import { plainCoap } from "./plain/plain-coap.ts";
 import { provisioningCoap } from "./plain/provisioning-coap.ts";
+import { TurnQueue } from "./turn-queue.ts";
 
 /** A handler for requests outside `/rd`; returns false when it does not serve the path. */
 export type CoapHandler = (req: IncomingMessage, res: OutgoingMessage) => boolean;
@@ -122,17 +123,20 @@ export class CoapWorker {
       timeoutMs: o.requestTimeoutMs ?? 30_000,
       onError: (err) => logger.debug("CoAP client error", { err }),
     });
-    const facts = new FactPublisher(o.log, ownership);
+    const publisher = new FactPublisher(o.log, ownership);
     // LwM2M values may carry the device's own time: the owner's values are appended with it directly.
-    const timedFacts: FactSink = {
-      publish: (device, fact, data, time) =>
-        time && fact.kind !== "td" && ownership.check(device, fact.thing) === "owner"
-          ? o.log.append({ ...factRequest(device, fact, data), time })
-          : facts.publish(device, fact, data),
+    const store = (device: string, fact: DeviceFact, data: unknown, time?: Date): Promise<unknown> =>
+      time && fact.kind !== "td" && ownership.check(device, fact.thing) === "owner"
+        ? o.log.append({ ...factRequest(device, fact, data), time })
+        : publisher.publish(device, fact, data);
+    // What devices publish goes to the log at the end of the turn, with the other datagrams read in that turn.
+    const turn = new TurnQueue();
+    const facts: FactSink = {
+      publish: (device, fact, data, time) => turn.defer(() => store(device, fact, data, time)),
     };
     const lwm2m = new Lwm2mServer({
       log: o.log,
-      facts: timedFacts,
+      facts,
       requests,
       gate: o.gate,
       logger: logger.child("lwm2m"),

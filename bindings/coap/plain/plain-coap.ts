@@ -12,13 +12,12 @@ import type { Logger } from "../../../core/log.ts";
 import { subjects } from "../../../core/subjects.ts";
 import type { ActionDispatcher, PendingAction } from "../../actions/dispatcher.ts";
 import { parseJsonPayload } from "../../shared/device-facts.ts";
-import type { FactPublisher } from "../../shared/fact-publisher.ts";
 import type { ThingOwnership } from "../../shared/ownership.ts";
 import type { PresenceReporter } from "../../shared/presence.ts";
 import { TooLargeError } from "../../shared/problem.ts";
 import { coapErrorOf } from "../coap-errors.ts";
 import { JSON_FORMAT } from "../coap-formats.ts";
-import { optionStrings, reply } from "../lwm2m/lwm2m-server.ts";
+import { type FactSink, optionStrings, reply } from "../lwm2m/lwm2m-server.ts";
 import { actionStatus, matchPlainPath, methodOf, type PlainRoute } from "./device-paths.ts";
 
 /** The CoAP option number that carries the device token (experimental range, elective). */
@@ -27,7 +26,7 @@ export const TOKEN_OPTION = 65000;
 export type PlainCoapOptions = {
   log: EventLog;
   authenticator: DeviceAuthenticator;
-  facts: FactPublisher;
+  facts: FactSink;
   ownership: ThingOwnership;
   dispatcher: ActionDispatcher;
   presence: PresenceReporter;
