@@ -1,9 +1,11 @@
 /**
- * Device values on their way into the event log, pipelined: each value is published as it arrives, without waiting
- * for the acknowledgements of those before it, up to `window` unacknowledged; beyond that values wait their turn
- * in arrival order. Order is kept because values leave in call order on the log's one connection, and each
- * promise resolves only once JetStream acknowledged that value, so under load many values share a round trip and
- * when idle a value is stored alone at once.
+ * Device values on their way into the event log, pipelined: values are published without waiting for the
+ * acknowledgements of those before them, up to `window` unacknowledged; beyond that they wait their turn in arrival
+ * order. Values arriving in one turn of the event loop (the messages of many connections read together) are
+ * published together once that turn's input is handled, so they leave in one socket write instead of one write
+ * each. Order is kept because values leave in call order on the log's one connection, and each promise resolves
+ * only once JetStream acknowledged that value: under load many values share a round trip, and when idle a value
+ * is stored alone at once.
  *
  * Requests are checked one by one as they arrive (a bad one is refused alone, at once, never failing its
  * neighbours); the event log reuses that check when it sends them.
@@ -19,9 +21,14 @@ export class AppendPipeline {
   private queue: Waiting[] = [];
   private head = 0;
   private inFlight = 0;
-  private readonly settled = () => {
-    this.inFlight--;
-    this.release();
+  private scheduled = false;
+  private readonly release = () => {
+    this.scheduled = false;
+    while (this.inFlight < this.window && this.head < this.queue.length) this.send(this.queue[this.head++] as Waiting);
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    }
   };
 
   constructor(log: EventLog, o: { limits?: AppendLimits; window?: number } = {}) {
@@ -33,28 +40,35 @@ export class AppendPipeline {
   /** Resolves once stored. Throws ValidationError at once when the request is not a valid event. */
   append(req: AppendRequest): Promise<unknown> {
     checkAppend(req, this.limits);
-    if (this.inFlight < this.window && this.head === this.queue.length) return this.send(req);
     return new Promise((resolve, reject) => {
       this.queue.push({ req, resolve, reject });
+      this.schedule();
     });
   }
 
-  private send(req: AppendRequest): Promise<unknown> {
-    this.inFlight++;
-    const stored = this.log.append(req);
-    stored.then(this.settled, this.settled);
-    return stored;
+  /** Sends what waits once the current turn's input is handled (setImmediate runs after the poll phase). */
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= this.window) return;
+    this.scheduled = true;
+    setImmediate(this.release);
   }
 
-  /** Sends waiting values, oldest first, while the window has room. */
-  private release(): void {
-    while (this.inFlight < this.window && this.head < this.queue.length) {
-      const w = this.queue[this.head++] as Waiting;
-      this.send(w.req).then(w.resolve, w.reject);
-    }
-    if (this.head === this.queue.length) {
-      this.queue = [];
-      this.head = 0;
-    }
+  private send(w: Waiting): void {
+    this.inFlight++;
+    this.log.append(w.req).then(
+      (result) => {
+        this.settled();
+        w.resolve(result);
+      },
+      (err: unknown) => {
+        this.settled();
+        w.reject(err);
+      },
+    );
+  }
+
+  private settled(): void {
+    this.inFlight--;
+    if (this.head < this.queue.length) this.schedule();
   }
 }
