@@ -57,3 +57,17 @@ describe("device subscription filters", () => {
     expect(errorsTopic("site/7")).toBe("devices/site~2F7/errors");
   });
 });
+
+describe("parsePublishTopic remembers valid topics", () => {
+  it("Given a topic parsed before, When parsed again, Then the same frozen answer comes back", () => {
+    const first = parsePublishTopic("things/lamp-7/event/reading");
+    expect(parsePublishTopic("things/lamp-7/event/reading")).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(first).toEqual({ kind: "event", thing: "lamp-7", name: "reading" });
+  });
+
+  it("Given an invalid topic, When parsed twice, Then it is refused both times", () => {
+    expect(() => parsePublishTopic("things/lamp-7/bogus/x")).toThrow(ValidationError);
+    expect(() => parsePublishTopic("things/lamp-7/bogus/x")).toThrow(ValidationError);
+  });
+});

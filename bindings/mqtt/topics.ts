@@ -50,8 +50,22 @@ function parse<T>(schema: z.ZodType<T>, topic: string, what: string): T {
   throw new ValidationError(`"${topic.slice(0, 120)}" is not a ${what}`, issuesOf(r.error));
 }
 
-/** What a device publishes on `topic`; ValidationError when it is not a device topic. */
-export const parsePublishTopic = (topic: string): PublishTopic => parse(publishTopic, topic, "device publish topic");
+/** Publish topics parsed lately: devices publish on the same few topics again and again. */
+const knownTopics = new Map<string, Readonly<PublishTopic>>();
+const KNOWN_TOPICS = 10_000;
+
+/**
+ * What a device publishes on `topic`; ValidationError when it is not a device topic. Valid topics are remembered
+ * (up to 10,000, then forgotten all at once), so a topic seen before costs one lookup; the answer is frozen.
+ */
+export function parsePublishTopic(topic: string): Readonly<PublishTopic> {
+  const known = knownTopics.get(topic);
+  if (known !== undefined) return known;
+  const parsed = Object.freeze(parse(publishTopic, topic, "device publish topic"));
+  if (knownTopics.size >= KNOWN_TOPICS) knownTopics.clear();
+  knownTopics.set(topic, parsed);
+  return parsed;
+}
 
 /** What a device subscribes to with `filter`; ValidationError when devices may not subscribe to it. */
 export const parseSubscribeFilter = (filter: string): SubscribeFilter =>
