@@ -16,6 +16,7 @@ import { parseArgs, promisify } from "node:util";
 import mqtt from "mqtt";
 import { ActionDispatcher } from "../bindings/actions/dispatcher.ts";
 import { MqttBinding } from "../bindings/mqtt/mqtt-binding.ts";
+import { AppendPipeline } from "../bindings/shared/append-pipeline.ts";
 import { ThingOwnership } from "../bindings/shared/ownership.ts";
 import { loadConfig } from "../core/config.ts";
 import { DeviceRegistry } from "../core/device-registry.ts";
@@ -154,8 +155,11 @@ async function plainRun(qos: 0 | 1) {
   };
 }
 
-/** The event log alone (no MQTT): the same values appended in bulk batches of 500, one batch at a time. */
-async function logRun() {
+/**
+ * The event log alone (no MQTT), with the same values: appended in bulk batches of 500, one batch at a time
+ * (`pipeline` false), or all offered at once to the append pipeline the device bindings store values through.
+ */
+async function logRun(pipeline: boolean) {
   const la = load1();
   const data = { t: 0, i: 0, pad: "x".repeat(200) };
   const reqs = Array.from({ length: TOTAL }, (_, i) => ({
@@ -165,11 +169,17 @@ async function logRun() {
     source: `devices/${devices[i % CLIENTS]}`,
   }));
   const t0 = performance.now();
-  for (let i = 0; i < TOTAL; i += 500) await log.appendBulk(reqs.slice(i, i + 500));
+  if (pipeline) {
+    const values = new AppendPipeline(log);
+    await Promise.all(reqs.map((r) => values.append(r)));
+  } else {
+    for (let i = 0; i < TOTAL; i += 500) await log.appendBulk(reqs.slice(i, i + 500));
+  }
   const ms = performance.now() - t0;
   const target = await eventsHead();
   await until(async () => (await readCheckpoint(database.db, "history")) >= target);
-  return { run: "event log appendBulk ×500 (no MQTT)", messages: TOTAL, stored: rate(TOTAL, ms), load: la };
+  const run = pipeline ? "event log append pipeline (no MQTT)" : "event log appendBulk ×500 (no MQTT)";
+  return { run, messages: TOTAL, stored: rate(TOTAL, ms), load: la };
 }
 
 const throughput: Record<string, string | number | undefined>[] = [];
@@ -177,7 +187,8 @@ for (const qos of [0, 1] as const) {
   throughput.push(await plainRun(qos));
   throughput.push(await hubRun(qos));
 }
-throughput.push(await logRun());
+throughput.push(await logRun(false));
+throughput.push(await logRun(true));
 const la = load1();
 const paced = await load(hubPlan(1, PACED, RATE));
 const pacedPlain = await load(plainPlan(1, PACED, RATE));
