@@ -47,12 +47,6 @@ export type Projection<Changes> = {
    * exactly the rows `apply` would. When the load fails with bad data, replay applies the batch with `apply`.
    */
   bulk?(changes: Changes): BulkLoad | undefined;
-  /**
-   * For replay: true when no write of this projection finds a row by its key (no upserts, no updates by key), so the
-   * shadow tables' primary keys and unique constraints can be built once after the rows are in. A repeated key
-   * then fails the replay at that point instead of being skipped.
-   */
-  keysAfterLoad?: boolean;
 };
 
 /** Where a replay builds: the live schema, the shadow schema, and what this replay has created there so far. */

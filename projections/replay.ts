@@ -131,7 +131,7 @@ export async function replay(name: string, o: ReplayOptions): Promise<ReplayResu
   await ensureCheckpoint(o.db, p.name);
   const live = await currentSchema(o.db);
   const s: Shadow = { db: o.db, p, live, shadow: shadowSchemaOf(p.name), made: new Set() };
-  await createShadowTables(o.db, live, s.shadow, p.tables, p.keysAfterLoad === true);
+  await createShadowTables(o.db, live, s.shadow, p.tables);
   try {
     if (fromSeq > 1 && p.keepBefore) {
       const keep = p.keepBefore;
@@ -190,7 +190,7 @@ export async function replay(name: string, o: ReplayOptions): Promise<ReplayResu
     for (let c = await readCheckpoint(o.db, p.name); c - last > batchSize; c = await readCheckpoint(o.db, p.name)) {
       await pass(c);
     }
-    await indexShadowTables(o.db, live, s.shadow, p.tables, p.keysAfterLoad === true);
+    await indexShadowTables(o.db, live, s.shadow, p.tables);
     await o.db.transaction(async (tx) => {
       const checkpoint = await lockCheckpoint(tx, p.name);
       if (checkpoint > last) {

@@ -40,17 +40,11 @@ export function indexDefIn(def: string, schema: string, table: string): string {
 /**
  * Drops any leftover shadow schema and creates empty copies of `tables` in a new one: columns, defaults, checks,
  * primary keys and unique constraints (upserts need them), under the live names. Plain indexes come later
- * (`indexShadowTables`), after the bulk of the rows, which is much faster than maintaining them row by row. With
- * `keysLater` the primary keys and unique constraints come then too (for projections whose writes never look a row
- * up by key); building a key once over the loaded rows costs far less than inserting each row into it.
+ * (`indexShadowTables`), after the bulk of the rows, which is much faster than maintaining them row by row. Keys stay:
+ * rows arrive in stream order, so a key on the sequence grows at its right edge for little more than building it
+ * afterwards would cost, and that cost is paid while the rows are read instead of after them.
  */
-export async function createShadowTables(
-  db: Db,
-  live: string,
-  shadow: string,
-  tables: readonly string[],
-  keysLater = false,
-) {
+export async function createShadowTables(db: Db, live: string, shadow: string, tables: readonly string[]) {
   for (const t of tables) {
     const [found] = await rowsOf<{ oid: unknown }>(db, sql`select to_regclass(${`"${live}"."${t}"`}) as oid`);
     if (!found?.oid) {
@@ -71,7 +65,7 @@ export async function createShadowTables(
     await db.execute(
       sql`create table ${ident(shadow)}.${ident(t)} (like ${ident(live)}.${ident(t)} including all excluding indexes)${partition}`,
     );
-    if (!keysLater) await addKeys(db, live, shadow, t);
+    await addKeys(db, live, shadow, t);
   }
 }
 
@@ -88,20 +82,12 @@ async function addKeys(db: Db, live: string, shadow: string, t: string) {
 }
 
 /**
- * Creates the live tables' plain indexes on the shadow copies, under the same names, and first their keys when
- * `createShadowTables` left them for later. A key locks its table, so keys go one by one; plain indexes only share
- * the lock, so they are built side by side, each on a connection of its own (PGlite runs them in turn).
+ * Creates the live tables' plain indexes on the shadow copies, under the same names. They only share the table's
+ * lock, so they are built side by side, each on a connection of its own (PGlite runs them in turn).
  */
-export async function indexShadowTables(
-  db: Db,
-  live: string,
-  shadow: string,
-  tables: readonly string[],
-  keysLater = false,
-) {
+export async function indexShadowTables(db: Db, live: string, shadow: string, tables: readonly string[]) {
   const plain: string[] = [];
   for (const t of tables) {
-    if (keysLater) await addKeys(db, live, shadow, t);
     for (const i of await indexesOf(db, live, t)) if (!i.isConstraint) plain.push(indexDefIn(i.def, shadow, t));
   }
   const built = await Promise.allSettled(plain.map((def) => db.execute(sql.raw(def))));

@@ -87,8 +87,6 @@ export const history = defineProjection<HistoryChanges>({
     await insertFromJson(tx, "history_values", COLUMNS, changes.insert);
   },
   bulk: bulkHistory,
-  // Only inserts, and a replay inserts each event once: it can build the key after the rows.
-  keysAfterLoad: true,
   // History outlives the stream's retention: a replay from a later point keeps the older rows.
   async keepBefore(tx, live, fromSeq) {
     const days = await rowsOf<{ day: string }>(
