@@ -181,16 +181,18 @@ export class MqttBinding {
       }
       // QoS 0: on its way; the device does not wait. Reading pauses while too many are in flight.
       qos0InFlight++;
-      stored
-        .then(undefined, (err: unknown) => drop(client, packet, err))
-        .finally(() => {
-          qos0InFlight--;
-          if (qos0InFlight < maxQos0 && qos0Waiters.length) {
-            const w = qos0Waiters;
-            qos0Waiters = [];
-            for (const f of w) f();
-          }
-        });
+      const finished = () => {
+        qos0InFlight--;
+        if (qos0InFlight < maxQos0 && qos0Waiters.length) {
+          const w = qos0Waiters;
+          qos0Waiters = [];
+          for (const f of w) f();
+        }
+      };
+      stored.then(finished, (err: unknown) => {
+        finished();
+        drop(client, packet, err);
+      });
       if (qos0InFlight < maxQos0) handled();
       else qos0Waiters.push(() => handled());
     };
