@@ -16,7 +16,11 @@ export const directoryThings = pgTable(
     version: bigint("version", { mode: "number" }).notNull(),
     updatedAt: timestamp("updated_at", { withTimezone: true, mode: "string" }).notNull(),
   },
-  (t) => [index("directory_things_types_idx").using("gin", t.types)],
+  (t) => [
+    index("directory_things_types_idx").using("gin", t.types),
+    // A device's Things (presence checks look them up by the TD's source).
+    index("directory_things_source_idx").on(t.source),
+  ],
 );
 
 export const DIRECTORY_TABLES = ["directory_things"];

@@ -1,0 +1,1 @@
+CREATE INDEX "directory_things_source_idx" ON "directory_things" USING btree ("source");
