@@ -13,11 +13,12 @@ import { type DeviceFact, factRequest } from "../shared/device-facts.ts";
 import { FactPublisher } from "../shared/fact-publisher.ts";
 import { ThingOwnership } from "../shared/ownership.ts";
 import { PresenceReporter } from "../shared/presence.ts";
+import { answerFactsDirectly } from "./direct-answers.ts";
 import { Lwm2mActionChannel } from "./lwm2m/action-channel.ts";
 import { DeviceRequests } from "./lwm2m/device-requests.ts";
 import { type EndpointGate, type FactSink, Lwm2mServer, reply } from "./lwm2m/lwm2m-server.ts";
 import { objectRegistry } from "./objects/index.ts";
-import { plainCoap } from "./plain/plain-coap.ts";
+import { type PlainCoap, plainCoap } from "./plain/plain-coap.ts";
 import { provisioningCoap } from "./plain/provisioning-coap.ts";
 import { TurnQueue } from "./turn-queue.ts";
 
@@ -83,11 +84,11 @@ export class CoapWorker {
   /** Binds the UDP port and starts serving. */
   static async start(o: CoapWorkerOptions): Promise<CoapWorker> {
     const logger = o.logger;
-    let handlers: { lwm2m?: Lwm2mServer; plain?: CoapHandler; provisioning?: CoapHandler } = {};
+    let handlers: { lwm2m?: Lwm2mServer; plain?: PlainCoap; provisioning?: CoapHandler } = {};
     const server = createServer({ type: "udp4" }, (req: IncomingMessage, res: OutgoingMessage) => {
       try {
         if (handlers.lwm2m?.handle(req, res)) return;
-        if (handlers.plain?.(req, res)) return;
+        if (handlers.plain?.handle(req, res)) return;
         if (handlers.provisioning?.(req, res)) return;
         reply(res, "4.04", "not found");
       } catch (err) {
@@ -186,6 +187,7 @@ export class CoapWorker {
       ? provisioningCoap({ handler: o.provisioning, logger: logger.child("provisioning") })
       : undefined;
     handlers = { lwm2m, ...(plain ? { plain } : {}), ...(provisioning ? { provisioning } : {}) };
+    if (plain) answerFactsDirectly(server, plain.fact, plain.answerOf);
     worker.#timer = setInterval(() => lwm2m.sweep(), o.sweepMs ?? 1000);
     worker.#timer.unref?.();
     return worker;

@@ -7,6 +7,14 @@ import { subjects } from "../../core/subjects.ts";
 import { provisionTestDevice } from "../../test/harness/devices.ts";
 import { eventsIn, waitForEvents } from "../shared/testing.ts";
 import type { CoapWorker } from "./coap-worker.ts";
+import {
+  codeOf,
+  type Datagram,
+  DatagramClient,
+  decodeDatagram,
+  encodeDatagram,
+  option,
+} from "./testing/coap-datagrams.ts";
 import { type CoapTestHub, startCoapTestHub } from "./testing/coap-hub.ts";
 
 const run = promisify(execFile);
@@ -140,5 +148,55 @@ describe("plain CoAP devices (libcoap coap-client)", () => {
     if (code !== "2.04") expect(`${stdout}${stderr}`).toContain(code);
     const stored = await eventsIn(log, "EVENTS", subjects.event(thing, name));
     expect(stored.length).toBe(code === "2.04" ? 1 : 0);
+  });
+});
+
+describe("plain CoAP values answered straight from the datagram", () => {
+  const TOKEN = 65000;
+  const post = (thingId: string, path: string[], body: string, messageId: number, withToken = token): Datagram => ({
+    code: path[0] === "td" ? "0.03" : "0.02",
+    messageId,
+    token: Uint8Array.of(7, messageId & 0xff),
+    options: [
+      ...(["things", thingId, ...path].map((p) => [option.uriPath, p]) as [number, string][]),
+      [TOKEN, withToken],
+    ],
+    payload: body,
+  });
+
+  it("Given a confirmable event sent again with the same message id, then both copies are answered 2.04 and it is stored once", async () => {
+    const id = "urn:dev:coap:direct-1";
+    const client = await DatagramClient.open(worker.port);
+    try {
+      const described = await client.request(post(id, ["td"], JSON.stringify({ id, title: "direct" }), 4100));
+      expect(codeOf(described)).toBe("2.04");
+      const event = encodeDatagram(post(id, ["event", "tick"], '{"n":1}', 4101));
+      await client.send(event);
+      await client.send(event);
+      const first = await client.request(post(id, ["event", "tick"], '{"n":1}', 4101));
+      expect(codeOf(first)).toBe("2.04");
+      await client.request(post(id, ["event", "tock"], '{"n":2}', 4102));
+      const stored = await eventsIn(log, "EVENTS", subjects.event(id, "tick"));
+      expect(stored.map((e) => e.data)).toEqual([{ n: 1 }]);
+      const copies = client.answers.filter((m) => decodeDatagram(m)?.messageId === 4101);
+      expect(copies.length).toBeGreaterThanOrEqual(1);
+      expect(copies.every((m) => codeOf(m) === "2.04")).toBe(true);
+    } finally {
+      client.close();
+    }
+  });
+
+  it("Given a value with a forged token or not JSON, then it is answered 4.01 or 4.00 and nothing is stored", async () => {
+    const id = "urn:dev:coap:direct-1";
+    const client = await DatagramClient.open(worker.port);
+    try {
+      const forged = await client.request(post(id, ["event", "forged"], "{}", 4200, `${token}x`));
+      expect(codeOf(forged)).toBe("4.01");
+      const garbage = await client.request(post(id, ["event", "forged"], "{not json", 4201));
+      expect(codeOf(garbage)).toBe("4.00");
+      expect(await eventsIn(log, "EVENTS", subjects.event(id, "forged"))).toEqual([]);
+    } finally {
+      client.close();
+    }
   });
 });

@@ -11,17 +11,18 @@ import { issuesOf } from "../../../core/event-log.ts";
 import type { Logger } from "../../../core/log.ts";
 import { subjects } from "../../../core/subjects.ts";
 import type { ActionDispatcher, PendingAction } from "../../actions/dispatcher.ts";
-import { parseJsonPayload } from "../../shared/device-facts.ts";
+import { type DeviceFact, parseJsonPayload } from "../../shared/device-facts.ts";
 import type { ThingOwnership } from "../../shared/ownership.ts";
 import type { PresenceReporter } from "../../shared/presence.ts";
 import { TooLargeError } from "../../shared/problem.ts";
-import { coapErrorOf } from "../coap-errors.ts";
+import { type CoapError, coapErrorOf } from "../coap-errors.ts";
 import { JSON_FORMAT } from "../coap-formats.ts";
-import { type FactSink, optionStrings, reply } from "../lwm2m/lwm2m-server.ts";
+import { type FactSink, reply } from "../lwm2m/lwm2m-server.ts";
 import { actionStatus, matchPlainPath, methodOf, type PlainRoute } from "./device-paths.ts";
 
 /** The CoAP option number that carries the device token (experimental range, elective). */
 export const TOKEN_OPTION = 65000;
+const TOKEN_NAME = String(TOKEN_OPTION);
 
 export type PlainCoapOptions = {
   log: EventLog;
@@ -36,52 +37,88 @@ export type PlainCoapOptions = {
 
 const decoder = new TextDecoder();
 
-function tokenOf(req: IncomingMessage): string | undefined {
-  const options = ((req as unknown as { options?: unknown[] }).options ?? []) as { name: unknown; value: unknown }[];
-  const opt = options.find((o) => o.name === String(TOKEN_OPTION) || o.name === TOKEN_OPTION);
+/** A CoAP option as node-coap parses it (requests and raw packets alike). */
+export type RawOption = { name: string | number; value: unknown };
+
+function tokenOf(options: readonly RawOption[]): string | undefined {
+  const opt = options.find((o) => o.name === TOKEN_NAME || o.name === TOKEN_OPTION);
   return opt && Buffer.isBuffer(opt.value) ? decoder.decode(opt.value) : undefined;
 }
 
-function payloadOf(req: IncomingMessage, max: number): Buffer {
-  const payload = Buffer.isBuffer(req.payload) ? req.payload : Buffer.alloc(0);
-  if (payload.length > max) throw new TooLargeError(`the payload is ${payload.length} bytes; the limit is ${max}`);
-  return payload;
+function payloadOf(payload: unknown, max: number): Buffer {
+  const bytes = Buffer.isBuffer(payload) ? payload : Buffer.alloc(0);
+  if (bytes.length > max) throw new TooLargeError(`the payload is ${bytes.length} bytes; the limit is ${max}`);
+  return bytes;
 }
 
-/** The one place plain-CoAP errors become responses (code and a short diagnostic text). */
-function replyError(res: OutgoingMessage, err: unknown, logger: Logger): void {
+const optionsOf = (req: IncomingMessage) => (req as unknown as { options?: RawOption[] }).options ?? [];
+
+/** The Uri-Path segments, each one option. */
+function uriPath(options: readonly RawOption[]): string[] {
+  const path: string[] = [];
+  for (const o of options)
+    if (o.name === "Uri-Path") path.push(Buffer.isBuffer(o.value) ? o.value.toString() : String(o.value));
+  return path;
+}
+
+/** The one place plain-CoAP errors become answers (code and a short diagnostic text); internal ones are logged. */
+export function answerOfError(err: unknown, logger: Logger): CoapError {
   const e = coapErrorOf(err);
   if (e.code.startsWith("5.")) logger.warn("a CoAP device request failed", { err });
+  return e;
+}
+
+function replyError(res: OutgoingMessage, err: unknown, logger: Logger): void {
+  const e = answerOfError(err, logger);
   reply(res, e.code, e.message);
 }
 
-export function plainCoap(o: PlainCoapOptions): (req: IncomingMessage, res: OutgoingMessage) => boolean {
+export type PlainCoap = {
+  /** Serves a node-coap request; false when the path is not a plain-CoAP device path. */
+  handle(req: IncomingMessage, res: OutgoingMessage): boolean;
+  /**
+   * Stores a fact from a request's method, options and payload, checked as `handle` checks it; resolves once
+   * stored. Undefined when the request is not a well-formed fact request (`handle` then answers it).
+   */
+  fact(method: string, options: readonly RawOption[], payload: unknown): Promise<void> | undefined;
+  /** The answer to a failed request (see {@link answerOfError}). */
+  answerOf(err: unknown): CoapError;
+};
+
+export function plainCoap(o: PlainCoapOptions): PlainCoap {
   /** Verified tokens for a minute, so a busy device does not pay a signature check per message. */
   const verified = new Map<string, { device: string; until: number }>();
 
-  async function deviceOf(req: IncomingMessage): Promise<string> {
-    const token = tokenOf(req);
+  /** The device a token names; at once (no promise) for a token verified in the last minute. */
+  function deviceOf(options: readonly RawOption[]): string | Promise<string> {
+    const token = tokenOf(options);
     if (!token) throw new UnauthenticatedError("send the device token in CoAP option 65000");
     const hit = verified.get(token);
     const now = Date.now();
     if (hit && hit.until > now && o.authenticator.isActive(hit.device)) return hit.device;
-    const { device } = await o.authenticator.authenticate({ token });
-    if (verified.size > 10_000) verified.clear();
-    verified.set(token, { device, until: now + 60_000 });
-    return device;
+    return o.authenticator.authenticate({ token }).then(({ device }) => {
+      if (verified.size > 10_000) verified.clear();
+      verified.set(token, { device, until: now + 60_000 });
+      return device;
+    });
+  }
+
+  async function storeFact(fact: DeviceFact, options: readonly RawOption[], payload: unknown): Promise<void> {
+    const known = deviceOf(options);
+    const device = typeof known === "string" ? known : await known;
+    await o.facts.publish(device, fact, parseJsonPayload(payloadOf(payload, o.maxPayloadBytes)));
   }
 
   async function handle(route: PlainRoute, req: IncomingMessage, res: OutgoingMessage): Promise<void> {
-    const device = await deviceOf(req);
+    if (route.op === "fact") {
+      await storeFact(route.fact, optionsOf(req), req.payload);
+      reply(res, "2.04");
+      return;
+    }
+    const device = await deviceOf(optionsOf(req));
     switch (route.op) {
-      case "fact": {
-        const data = parseJsonPayload(payloadOf(req, o.maxPayloadBytes));
-        await o.facts.publish(device, route.fact, data);
-        reply(res, "2.04");
-        return;
-      }
       case "status": {
-        const parsed = actionStatus.safeParse(parseJsonPayload(payloadOf(req, o.maxPayloadBytes)));
+        const parsed = actionStatus.safeParse(parseJsonPayload(payloadOf(req.payload, o.maxPayloadBytes)));
         if (!parsed.success) throw new ValidationError("the action status is invalid", issuesOf(parsed.error));
         await o.dispatcher.report(device, { actionId: route.actionId, ...parsed.data }, "coap");
         reply(res, "2.04");
@@ -137,10 +174,21 @@ export function plainCoap(o: PlainCoapOptions): (req: IncomingMessage, res: Outg
     res.on("error", end);
   }
 
-  return (req, res) => {
+  function fact(method: string, options: readonly RawOption[], payload: unknown): Promise<void> | undefined {
     let route: PlainRoute | undefined;
     try {
-      route = matchPlainPath(String(req.method), optionStrings(req, "Uri-Path"));
+      route = matchPlainPath(method, uriPath(options));
+    } catch {
+      return undefined;
+    }
+    if (route?.op !== "fact" || route.method !== method) return undefined;
+    return storeFact(route.fact, options, payload);
+  }
+
+  const serve = (req: IncomingMessage, res: OutgoingMessage): boolean => {
+    let route: PlainRoute | undefined;
+    try {
+      route = matchPlainPath(String(req.method), uriPath(optionsOf(req)));
     } catch (err) {
       replyError(res, err, o.logger);
       return true;
@@ -153,4 +201,5 @@ export function plainCoap(o: PlainCoapOptions): (req: IncomingMessage, res: Outg
     handle(route, req, res).catch((err: unknown) => replyError(res, err, o.logger));
     return true;
   };
+  return { handle: serve, fact, answerOf: (err) => answerOfError(err, o.logger) };
 }
