@@ -70,6 +70,20 @@ function result(name: string, { seconds, latencies, cpuUs }: Run, loadAtStart: s
   };
 }
 
+/** Fails the run, naming what it waited for, when `progress()` has not moved for `ms` (a lost message). */
+function stallGuard(what: string, progress: () => number, ms = 30_000): { stop(): void } {
+  let last = -1;
+  const timer = setInterval(() => {
+    const now = progress();
+    if (now === last) {
+      console.error(`bench:coap: ${what} made no progress for ${ms / 1000} s (${now} done)`);
+      process.exit(1);
+    }
+    last = now;
+  }, ms);
+  return { stop: () => clearInterval(timer) };
+}
+
 /** Sends `count` confirmable POSTs with at most `window` in flight over `agents` sockets; returns latencies (ms). */
 async function posts(port: number, path: string, count: number, options: Record<string, Buffer>): Promise<Run> {
   const agents = Array.from({ length: AGENTS }, () => new Agent({ type: "udp4" }));
@@ -78,6 +92,7 @@ async function posts(port: number, path: string, count: number, options: Record<
   let next = 0;
   const cpu = process.cpuUsage();
   const t0 = performance.now();
+  const guard = stallGuard(`POST ${path}`, () => latencies.length);
   const one = (i: number) =>
     new Promise<void>((resolve, reject) => {
       const start = performance.now();
@@ -104,6 +119,7 @@ async function posts(port: number, path: string, count: number, options: Record<
   );
   const seconds = (performance.now() - t0) / 1000;
   const cpuUs = cpuSince(cpu);
+  guard.stop();
   for (const a of agents) a.close();
   return { seconds, latencies, cpuUs };
 }
@@ -229,6 +245,7 @@ const results: Result[] = [];
   const l = load();
   const cpu = process.cpuUsage();
   const t0 = performance.now();
+  const guard = stallGuard("LwM2M notifications", () => received);
   for (let i = 1; i <= N; i++) {
     while (i - received > WINDOW) await new Promise<void>((r) => (wake = r));
     sentAt.set(i, performance.now());
@@ -237,6 +254,7 @@ const results: Result[] = [];
   while (received < N) await new Promise<void>((r) => (wake = r));
   const seconds = (performance.now() - t0) / 1000;
   const cpuUs = cpuSince(cpu);
+  guard.stop();
   controller.abort();
   await watching;
   results.push(
