@@ -20,7 +20,6 @@ import { type EndpointGate, type FactSink, Lwm2mServer, reply } from "./lwm2m/lw
 import { objectRegistry } from "./objects/index.ts";
 import { type PlainCoap, plainCoap } from "./plain/plain-coap.ts";
 import { provisioningCoap } from "./plain/provisioning-coap.ts";
-import { TurnQueue } from "./turn-queue.ts";
 
 /** A handler for requests outside `/rd`; returns false when it does not serve the path. */
 export type CoapHandler = (req: IncomingMessage, res: OutgoingMessage) => boolean;
@@ -130,11 +129,7 @@ export class CoapWorker {
       time && fact.kind !== "td" && ownership.check(device, fact.thing) === "owner"
         ? o.log.append({ ...factRequest(device, fact, data), time })
         : publisher.publish(device, fact, data);
-    // What devices publish goes to the log at the end of the turn, with the other datagrams read in that turn.
-    const turn = new TurnQueue();
-    const facts: FactSink = {
-      publish: (device, fact, data, time) => turn.defer(() => store(device, fact, data, time)),
-    };
+    const facts: FactSink = { publish: store };
     const lwm2m = new Lwm2mServer({
       log: o.log,
       facts,
