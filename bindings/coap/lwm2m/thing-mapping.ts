@@ -5,7 +5,7 @@
  */
 import type { DataSchema, ThingDescription } from "../../../core/td.ts";
 import type { ResourceType } from "../codec/index.ts";
-import type { ObjectRegistry, ResourceModel } from "../objects/index.ts";
+import type { ObjectModel, ObjectRegistry, ResourceModel } from "../objects/index.ts";
 
 /** The Thing id of an object instance: `{endpoint}/{objectId}/{instanceId}` (endpoint names hold no `/`). */
 export function thingIdOf(endpoint: string, objectId: number, instanceId: number): string {
@@ -28,12 +28,19 @@ const slug = (name: string) =>
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-|-$/g, "");
 
+/** Names per object definition, worked out once: a notification's values are named without slugging again. */
+const namesOfModel = new WeakMap<ObjectModel, ReadonlyMap<number, string>>();
+const NO_NAMES: ReadonlyMap<number, string> = new Map();
+
 /**
  * Affordance names of an object's resources: the registry name in kebab case (`sensor-value`), `resource-{id}`
  * for unknown resources, with `-{id}` appended when two names would collide.
  */
-export function affordanceNames(registry: ObjectRegistry, objectId: number): Map<number, string> {
+export function affordanceNames(registry: ObjectRegistry, objectId: number): ReadonlyMap<number, string> {
   const model = registry.object(objectId);
+  if (!model) return NO_NAMES;
+  const known = namesOfModel.get(model);
+  if (known) return known;
   const names = new Map<number, string>();
   const used = new Set<string>();
   for (const r of model?.resources ?? []) {
@@ -42,6 +49,7 @@ export function affordanceNames(registry: ObjectRegistry, objectId: number): Map
     used.add(name);
     names.set(r.id, name);
   }
+  namesOfModel.set(model, names);
   return names;
 }
 
