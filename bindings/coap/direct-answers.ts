@@ -33,7 +33,7 @@ type Cached = Buffer & { sender?: { reset(): void } };
 type ServerInternals = {
   _handle(packet: Packet, rsinfo: Peer): void;
   _lru: { peek(key: string): unknown; set(key: string, value: Cached): void };
-  _sock: Socket;
+  _sock: Socket | null;
   _options: { piggybackReplyMs: number };
   _clientIdentifier(request: { rsinfo: Peer }): string;
 };
@@ -77,10 +77,18 @@ export function answerFactsDirectly(server: Server, take: FactTaker, answerOf: (
   const storing = new Set<string>();
   let nextId = randomInt(0x10000);
   const ignore = () => {};
-  const send = (peer: Peer, message: Buffer) => s._sock.send(message, peer.port, peer.address, ignore);
+  /** Sends unless the server stopped meanwhile (node-coap drops its socket on close; a closed one throws). */
+  const send = (peer: Peer, message: Buffer) => {
+    try {
+      s._sock?.send(message, peer.port, peer.address, ignore);
+    } catch {
+      // The worker stopped while the value was being stored: there is nobody left to answer from.
+    }
+  };
 
   /** A separate answer: confirmable, sent again with growing waits until node-coap sees its ACK. */
   const sendConfirmable = (peer: Peer, code: string, token: Buffer, text?: string) => {
+    if (!s._sock) return;
     nextId = (nextId + 1) & 0xffff;
     const message: Cached = coapMessage(CON, code, nextId, token, text);
     let wait = parameters.ackTimeout * 1000 * (1 + (parameters.ackRandomFactor - 1) * Math.random());
