@@ -55,7 +55,13 @@ export class AppendPipeline {
 
   private send(w: Waiting): void {
     this.inFlight++;
-    this.log.append(w.req).then(
+    let stored: Promise<unknown>;
+    try {
+      stored = this.log.append(w.req);
+    } catch (err) {
+      stored = Promise.reject(err);
+    }
+    stored.then(
       (result) => {
         this.settled();
         w.resolve(result);
