@@ -1,5 +1,5 @@
 /**
- * Answers confirmable plain-CoAP event and property values straight from the packet node-coap parsed, without the
+ * Answers confirmable plain-CoAP facts (event and property values, TDs in one datagram) straight from the packet node-coap parsed, without the
  * request and response streams, timers and re-parsing node-coap spends per request (most of its cost per request).
  * Only confirmable POST/PUT requests without Block1, Block2 or Observe that the plain handler takes as a fact come
  * this way; everything else goes to node-coap as before.
@@ -8,8 +8,8 @@
  * - the answer piggybacks on the ACK when it is ready within node-coap's `piggybackReplyMs`; otherwise an empty
  *   ACK goes first and the answer follows as a confirmable message, retransmitted until the client acknowledges
  *   it (node-coap's ACK handling ends the retransmission through the cache entry);
- * - a retransmitted request is answered again from the cache once answered, and ignored while its value is being
- *   stored (so a slow store never stores a value twice).
+ * - a retransmitted request gets the answer (or the empty ACK) again from the cache, and is otherwise ignored while
+ *   its value is being stored (so a slow store never stores a value twice).
  */
 import { randomInt } from "node:crypto";
 import type { Socket } from "node:dgram";
@@ -124,12 +124,12 @@ export function answerFactsDirectly(server: Server, take: FactTaker, answerOf: (
       return;
     }
     const key = `${s._clientIdentifier({ rsinfo })}/${messageId}${token.toString("hex")}`;
-    // A retransmission: being stored (answered once stored), or answered (node-coap sends the answer again).
-    if (storing.has(key)) return;
+    // A retransmission: answered or acknowledged (node-coap sends that again), or being stored (answered once stored).
     if (s._lru.peek(key) !== undefined) {
       viaNodeCoap(packet, rsinfo);
       return;
     }
+    if (storing.has(key)) return;
     const stored = take(method, options, packet.payload);
     if (stored === undefined) {
       viaNodeCoap(packet, rsinfo);
