@@ -1,6 +1,7 @@
 /**
- * Answers confirmable plain-CoAP facts (event and property values, TDs in one datagram) straight from the packet node-coap parsed, without the
- * request and response streams, timers and re-parsing node-coap spends per request (most of its cost per request).
+ * Answers confirmable plain-CoAP facts (event and property values, TDs in one datagram) straight from the packet
+ * node-coap parsed, without the request and response streams, timers and re-parsing node-coap spends per request
+ * (most of its cost per request).
  * Only confirmable POST/PUT requests without Block1, Block2 or Observe that the plain handler takes as a fact come
  * this way; everything else goes to node-coap as before.
  *
