@@ -299,17 +299,15 @@ export function decodeMessage(m: JsMsg): LoggedEvent {
  * write as is. Bulk readers such as replay use this.
  */
 export function decodeDelivered(m: Msg, d: Delivery): DecodedEvent {
-  const raw = (m as RawMsg)._rdata;
-  const length = (m as RawMsg)._msg?.hdr;
-  if (typeof length === "number" && length > 0 && raw instanceof Uint8Array) {
-    // Header block and payload in one decode. When each byte became one character (ASCII, the usual case), the
-    // payload starts at the same index and both parts read as they would decoded apart; otherwise decode apart.
-    const text = decoder.decode(raw);
-    if (text.length === raw.length) {
-      return toLoggedEvent(parseCeHeaders(text.slice(0, length)), d, m.subject, text.slice(length), true);
-    }
-  }
   return toLoggedEvent(ceHeadersOf(m), d, m.subject, m.data, true);
+}
+
+/**
+ * The same for a delivered message already read as text by a reader of the NATS protocol of its own: the header
+ * block and the payload each decoded from UTF-8 as nats.js decodes them (the payload without a leading BOM).
+ */
+export function decodeDeliveredText(subject: string, headerBlock: string, payload: string, d: Delivery): DecodedEvent {
+  return toLoggedEvent(parseCeHeaders(headerBlock), d, subject, payload, true);
 }
 
 export class JetStreamEventLog implements EventLog {

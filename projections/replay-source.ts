@@ -3,7 +3,13 @@ import { AckPolicy, DeliverPolicy } from "@nats-io/jetstream";
 import { createInbox, type Msg, nanos } from "@nats-io/nats-core";
 import { UnavailableError } from "../core/errors.ts";
 import type { LoggedEvent } from "../core/event-log.ts";
-import { decodeDelivered, deliveryOf, type JetStreamEventLog } from "../core/jetstream-event-log.ts";
+import {
+  decodeDelivered,
+  decodeDeliveredText,
+  deliveryOf,
+  type JetStreamEventLog,
+} from "../core/jetstream-event-log.ts";
+import { type BareMessage, openBareSubscription, statusOf } from "./bare-subscription.ts";
 import { Batcher } from "./batcher.ts";
 import type { AnyProjection } from "./projection.ts";
 
@@ -77,18 +83,25 @@ export async function* readBatches(
       log.nc.publish(next, request, { reply: inbox });
     }
   };
-  const status = (m: Msg) => {
-    const code = m.headers?.code ?? 0;
+  const status = (m: Msg | BareMessage) => {
+    const { code, description, pending } =
+      "payload" in m
+        ? statusOf(m.header)
+        : {
+            code: m.headers?.code ?? 0,
+            description: m.headers?.description ?? "",
+            pending: m.headers?.get("Nats-Pending-Messages"),
+          };
     if (code === 408) {
       // The request expired: what it still owed will not come.
-      owed -= Number(m.headers?.get("Nats-Pending-Messages") || chunk);
+      owed -= Number(pending || chunk);
       owed = Math.max(0, owed);
       refill();
     } else if (code !== 100) {
-      throw new UnavailableError(`the replay's consumer stopped: ${code} ${m.headers?.description ?? ""}`.trim());
+      throw new UnavailableError(`the replay's consumer stopped: ${code} ${description}`.trim());
     }
   };
-  const take = (m: Msg) => {
+  const take = (m: Msg | BareMessage) => {
     heard = Date.now();
     const d = m.reply ? deliveryOf(m.reply) : undefined;
     if (d === undefined) return status(m);
@@ -96,21 +109,25 @@ export async function* readBatches(
     if (d.deliverySequence !== ++delivered) throw new UnavailableError("the replay's consumer skipped messages");
     if (batcher.ended) return;
     if (d.streamSequence > toSeq) return batcher.end();
-    batcher.add(decodeDelivered(m, d));
+    batcher.add("payload" in m ? decodeDeliveredText(m.subject, m.header, m.payload, d) : decodeDelivered(m, d));
     // Up to and including `toSeq`, or up to the head when the filter skips it.
     if (d.streamSequence === toSeq || d.pending === 0) batcher.end();
     else if (owed <= chunk) refill();
   };
-  const sub = log.nc.subscribe(inbox, {
-    callback: (err, m) => {
-      try {
-        if (err) throw err;
-        take(m);
-      } catch (e) {
-        batcher.end(e);
-      }
-    },
-  });
+  const deliver = (m: Msg | BareMessage) => {
+    try {
+      take(m);
+    } catch (e) {
+      batcher.end(e);
+    }
+  };
+  // A connection of its own where the server allows it (cheaper per message), else the log's nats.js connection.
+  const bare = await openBareSubscription(log.nc.getServer(), inbox, deliver, (err) => batcher.end(err)).catch(
+    () => undefined,
+  );
+  const sub = bare
+    ? undefined
+    : log.nc.subscribe(inbox, { callback: (err, m) => (err ? batcher.end(err) : deliver(m)) });
   const watchdog = setInterval(() => {
     if (owed > 0 && Date.now() - heard > STALL_MS) batcher.end(new UnavailableError("the replay's consumer stopped"));
   }, 1000);
@@ -127,7 +144,8 @@ export async function* readBatches(
   } finally {
     clearInterval(watchdog);
     batcher.end();
-    sub.unsubscribe();
+    sub?.unsubscribe();
+    bare?.close();
     await log.jsm.consumers.delete(p.stream, name).catch(() => {});
   }
 }
