@@ -9,7 +9,6 @@ import type { EventLog } from "../../core/event-log.ts";
 import type { Logger } from "../../core/log.ts";
 import { ActionDispatcher, DEFAULT_POLICY } from "../actions/dispatcher.ts";
 import type { ProvisioningHandler } from "../provisioning/handler.ts";
-import { type DeviceFact, factRequest } from "../shared/device-facts.ts";
 import { FactPublisher } from "../shared/fact-publisher.ts";
 import { ThingOwnership } from "../shared/ownership.ts";
 import { PresenceReporter } from "../shared/presence.ts";
@@ -123,13 +122,8 @@ export class CoapWorker {
       timeoutMs: o.requestTimeoutMs ?? 30_000,
       onError: (err) => logger.debug("CoAP client error", { err }),
     });
-    const publisher = new FactPublisher(o.log, ownership);
-    // LwM2M values may carry the device's own time: the owner's values are appended with it directly.
-    const store = (device: string, fact: DeviceFact, data: unknown, time?: Date): Promise<unknown> =>
-      time && fact.kind !== "td" && ownership.check(device, fact.thing) === "owner"
-        ? o.log.append({ ...factRequest(device, fact, data), time })
-        : publisher.publish(device, fact, data);
-    const facts: FactSink = { publish: store };
+    // LwM2M values may carry the device's own time; the publisher keeps it.
+    const facts: FactSink = new FactPublisher(o.log, ownership);
     const lwm2m = new Lwm2mServer({
       log: o.log,
       facts,
@@ -182,7 +176,12 @@ export class CoapWorker {
       ? provisioningCoap({ handler: o.provisioning, logger: logger.child("provisioning") })
       : undefined;
     handlers = { lwm2m, ...(plain ? { plain } : {}), ...(provisioning ? { provisioning } : {}) };
-    if (plain) answerFactsDirectly(server, plain.fact, plain.answerOf);
+    if (plain) {
+      answerFactsDirectly(server, plain.fact, plain.answerOf);
+      // A token remembered from before a revocation must not outlive it, even if the device is enabled again.
+      const forget = o.authenticator?.onDeactivated((device) => plain.forget(device));
+      if (forget) worker.#owned.unshift({ close: async () => forget() });
+    }
     worker.#timer = setInterval(() => lwm2m.sweep(), o.sweepMs ?? 1000);
     worker.#timer.unref?.();
     return worker;

@@ -186,6 +186,31 @@ describe("plain CoAP values answered straight from the datagram", () => {
     }
   });
 
+  it("Given a device whose token was just used, when it is revoked and provisioned again, then the old token is refused 4.01 at once and the new one works", async () => {
+    const revoked = "coap-dev-revoked";
+    const id = "urn:dev:coap:revoked-1";
+    const own = (await provisionTestDevice(log, hub.dataDir, revoked)).token;
+    await hub.registry.sync();
+    const client = await DatagramClient.open(worker.port);
+    try {
+      expect(codeOf(await client.request(post(id, ["td"], JSON.stringify({ id, title: "r" }), 4300, own)))).toBe(
+        "2.04",
+      );
+      expect(codeOf(await client.request(post(id, ["event", "e"], "1", 4301, own)))).toBe("2.04");
+      await hub.registry.flow.decide("revoke", revoked, "admin", "lost", "test");
+      await hub.registry.sync();
+      expect(codeOf(await client.request(post(id, ["event", "e"], "2", 4302, own)))).toBe("4.01");
+      const fresh = (await provisionTestDevice(log, hub.dataDir, revoked)).token;
+      await hub.registry.sync();
+      expect(hub.registry.isActive(revoked)).toBe(true);
+      expect(codeOf(await client.request(post(id, ["event", "e"], "3", 4303, own)))).toBe("4.01");
+      expect(codeOf(await client.request(post(id, ["event", "e"], "4", 4304, fresh)))).toBe("2.04");
+      expect((await eventsIn(log, "EVENTS", subjects.event(id, "e"))).map((e) => e.data)).toEqual([1, 4]);
+    } finally {
+      client.close();
+    }
+  });
+
   it("Given a value with a forged token or not JSON, then it is answered 4.01 or 4.00 and nothing is stored", async () => {
     const id = "urn:dev:coap:direct-1";
     const client = await DatagramClient.open(worker.port);

@@ -37,12 +37,18 @@ export function parseJsonPayload(payload: Uint8Array | string): unknown {
   }
 }
 
-/** The append request for a fact a device published; the event log checks the payload against the catalogue. */
-export function factRequest(device: string, fact: DeviceFact, data: unknown): AppendRequest {
+/**
+ * The append request for a fact a device published, with the device's own time when it gave one (the event log
+ * keeps it only when sane); the event log checks the payload against the catalogue.
+ */
+export function factRequest(device: string, fact: DeviceFact, data: unknown, time?: Date): AppendRequest {
   const source = deviceSource(device);
-  if (fact.kind === "td") return { subject: subjects.thingTd(fact.thing), type: "spokes.ThingDescribed", data, source };
-  if (fact.kind === "event") {
-    return { subject: subjects.event(fact.thing, fact.name), type: "spokes.EventEmitted", data, source };
+  const at = time ? { time } : {};
+  if (fact.kind === "td") {
+    return { subject: subjects.thingTd(fact.thing), type: "spokes.ThingDescribed", data, source, ...at };
   }
-  return { subject: subjects.property(fact.thing, fact.name), type: "spokes.PropertyReported", data, source };
+  if (fact.kind === "event") {
+    return { subject: subjects.event(fact.thing, fact.name), type: "spokes.EventEmitted", data, source, ...at };
+  }
+  return { subject: subjects.property(fact.thing, fact.name), type: "spokes.PropertyReported", data, source, ...at };
 }

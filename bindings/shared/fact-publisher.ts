@@ -27,17 +27,18 @@ export class FactPublisher {
 
   /**
    * Resolves once JetStream stored the fact; rejects with ForbiddenError, ValidationError or UnavailableError.
-   * Event and property values go through the append pipeline; TDs are appended one by one.
+   * Event and property values go through the append pipeline; TDs are appended one by one. `time` is the
+   * device's own time of the fact, when its protocol carries one.
    */
-  publish(device: string, fact: DeviceFact, data: unknown): Promise<unknown> {
+  publish(device: string, fact: DeviceFact, data: unknown, time?: Date): Promise<unknown> {
     const pending = this.claiming.get(fact.thing);
     if (pending) {
-      const again = () => this.publish(device, fact, data);
+      const again = () => this.publish(device, fact, data, time);
       return pending.then(again, again);
     }
     const check = this.ownership.check(device, fact.thing);
     if (check === "other") return Promise.reject(forbidden(fact.thing));
-    const req = factRequest(device, fact, data);
+    const req = factRequest(device, fact, data, time);
     if (check === "owner") {
       if (fact.kind === "td") return this.log.append(req);
       try {

@@ -83,6 +83,8 @@ export type PlainCoap = {
   fact(method: string, options: readonly RawOption[], payload: unknown): Promise<void> | undefined;
   /** The answer to a failed request (see {@link answerOfError}). */
   answerOf(err: unknown): CoapError;
+  /** Drops the tokens remembered for a device, so its next request is checked in full (call on deactivation). */
+  forget(device: string): void;
 };
 
 export function plainCoap(o: PlainCoapOptions): PlainCoap {
@@ -201,5 +203,8 @@ export function plainCoap(o: PlainCoapOptions): PlainCoap {
     handle(route, req, res).catch((err: unknown) => replyError(res, err, o.logger));
     return true;
   };
-  return { handle: serve, fact, answerOf: (err) => answerOfError(err, o.logger) };
+  const forget = (device: string) => {
+    for (const [token, hit] of verified) if (hit.device === device) verified.delete(token);
+  };
+  return { handle: serve, fact, answerOf: (err) => answerOfError(err, o.logger), forget };
 }
