@@ -302,14 +302,6 @@ export function decodeDelivered(m: Msg, d: Delivery): DecodedEvent {
   return toLoggedEvent(ceHeadersOf(m), d, m.subject, m.data, true);
 }
 
-/**
- * The same for a delivered message already read as text by a reader of the NATS protocol of its own: the header
- * block and the payload each decoded from UTF-8 as nats.js decodes them (the payload without a leading BOM).
- */
-export function decodeDeliveredText(subject: string, headerBlock: string, payload: string, d: Delivery): DecodedEvent {
-  return toLoggedEvent(parseCeHeaders(headerBlock), d, subject, payload, true);
-}
-
 export class JetStreamEventLog implements EventLog {
   readonly nc: NatsConnection;
   readonly js: JetStreamClient;

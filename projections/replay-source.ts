@@ -3,13 +3,7 @@ import { AckPolicy, DeliverPolicy } from "@nats-io/jetstream";
 import { createInbox, type Msg, nanos } from "@nats-io/nats-core";
 import { UnavailableError } from "../core/errors.ts";
 import type { LoggedEvent } from "../core/event-log.ts";
-import {
-  decodeDelivered,
-  decodeDeliveredText,
-  deliveryOf,
-  type JetStreamEventLog,
-} from "../core/jetstream-event-log.ts";
-import { type BareMessage, openBareSubscription, statusOf } from "./bare-subscription.ts";
+import { decodeDelivered, deliveryOf, type JetStreamEventLog } from "../core/jetstream-event-log.ts";
 import { Batcher } from "./batcher.ts";
 import type { AnyProjection } from "./projection.ts";
 
@@ -83,15 +77,10 @@ export async function* readBatches(
       log.nc.publish(next, request, { reply: inbox });
     }
   };
-  const status = (m: Msg | BareMessage) => {
-    const { code, description, pending } =
-      "payload" in m
-        ? statusOf(m.header)
-        : {
-            code: m.headers?.code ?? 0,
-            description: m.headers?.description ?? "",
-            pending: m.headers?.get("Nats-Pending-Messages"),
-          };
+  const status = (m: Msg) => {
+    const code = m.headers?.code ?? 0;
+    const description = m.headers?.description ?? "";
+    const pending = m.headers?.get("Nats-Pending-Messages");
     if (code === 408) {
       // The request expired: what it still owed will not come.
       owed -= Number(pending || chunk);
@@ -101,7 +90,7 @@ export async function* readBatches(
       throw new UnavailableError(`the replay's consumer stopped: ${code} ${description}`.trim());
     }
   };
-  const take = (m: Msg | BareMessage) => {
+  const take = (m: Msg) => {
     heard = Date.now();
     const d = m.reply ? deliveryOf(m.reply) : undefined;
     if (d === undefined) return status(m);
@@ -109,25 +98,19 @@ export async function* readBatches(
     if (d.deliverySequence !== ++delivered) throw new UnavailableError("the replay's consumer skipped messages");
     if (batcher.ended) return;
     if (d.streamSequence > toSeq) return batcher.end();
-    batcher.add("payload" in m ? decodeDeliveredText(m.subject, m.header, m.payload, d) : decodeDelivered(m, d));
+    batcher.add(decodeDelivered(m, d));
     // Up to and including `toSeq`, or up to the head when the filter skips it.
     if (d.streamSequence === toSeq || d.pending === 0) batcher.end();
     else if (owed <= chunk) refill();
   };
-  const deliver = (m: Msg | BareMessage) => {
+  const deliver = (m: Msg) => {
     try {
       take(m);
     } catch (e) {
       batcher.end(e);
     }
   };
-  // A connection of its own where the server allows it (cheaper per message), else the log's nats.js connection.
-  const bare = await openBareSubscription(log.nc.getServer(), inbox, deliver, (err) => batcher.end(err)).catch(
-    () => undefined,
-  );
-  const sub = bare
-    ? undefined
-    : log.nc.subscribe(inbox, { callback: (err, m) => (err ? batcher.end(err) : deliver(m)) });
+  const sub = log.nc.subscribe(inbox, { callback: (err, m) => (err ? batcher.end(err) : deliver(m)) });
   const watchdog = setInterval(() => {
     if (owed > 0 && Date.now() - heard > STALL_MS) batcher.end(new UnavailableError("the replay's consumer stopped"));
   }, 1000);
@@ -144,8 +127,7 @@ export async function* readBatches(
   } finally {
     clearInterval(watchdog);
     batcher.end();
-    sub?.unsubscribe();
-    bare?.close();
+    sub.unsubscribe();
     await log.jsm.consumers.delete(p.stream, name).catch(() => {});
   }
 }
