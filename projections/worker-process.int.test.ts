@@ -16,7 +16,7 @@ const script = resolve(import.meta.dirname, "worker-process.ts");
 
 function startWorker(env: Record<string, string>): { child: ChildProcess; exited: Promise<unknown> } {
   const child = spawn(process.execPath, [script, "history"], {
-    env: { ...process.env, ...env, SPOKES_PROJECTION_BATCH: "500" },
+    env: { ...process.env, ...env, SPOKES_PROJECTION_BATCH_SIZE: "500" },
     stdio: ["ignore", "pipe", "inherit"],
   });
   return { child, exited: new Promise((r) => child.once("exit", r)) };

@@ -27,7 +27,8 @@ const log = await JetStreamEventLog.open({
   settings: config,
 });
 const runner = new ProjectionRunner(database.db, log, chosen, {
-  batchSize: Number(process.env.SPOKES_PROJECTION_BATCH ?? 1000),
+  batchSize: config.SPOKES_PROJECTION_BATCH_SIZE,
+  maxWaitMs: config.SPOKES_PROJECTION_MAX_WAIT,
   onError: (name, err) => console.error(`${name}: ${(err as Error).message}`),
 });
 await runner.start();
