@@ -177,7 +177,9 @@ export class CoapWorker {
       : undefined;
     handlers = { lwm2m, ...(plain ? { plain } : {}), ...(provisioning ? { provisioning } : {}) };
     if (plain) {
-      answerFactsDirectly(server, plain.fact, plain.answerOf);
+      if (!answerFactsDirectly(server, plain.fact, plain.answerOf)) {
+        logger.warn("this node-coap lacks the internals for direct answers; plain-CoAP values go through node-coap");
+      }
       // A token remembered from before a revocation must not outlive it, even if the device is enabled again.
       const forget = o.authenticator?.onDeactivated((device) => plain.forget(device));
       if (forget) worker.#owned.unshift({ close: async () => forget() });

@@ -7,6 +7,7 @@ import { DatagramClient, type Decoded, decodeDatagram, encodeDatagram, option } 
 
 let server: Server;
 let port: number;
+let installed: boolean;
 const taken: string[] = [];
 /** Values posted to `slow` wait until released. */
 const slow: (() => void)[] = [];
@@ -18,7 +19,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
   port = (server._sock as Socket).address().port;
-  answerFactsDirectly(
+  installed = answerFactsDirectly(
     server,
     (method, options, payload) => {
       const path = options.filter((o) => o.name === "Uri-Path").map((o) => String(o.value));
@@ -58,6 +59,19 @@ const post = (path: string, messageId: number, payload: string) =>
   });
 
 describe("answerFactsDirectly", () => {
+  it("Given the installed node-coap, then its internals are there and direct answers are on; without them nothing is changed", () => {
+    expect(installed).toBe(true);
+    const bare = { _handle: "not a function" } as unknown as Parameters<typeof answerFactsDirectly>[0];
+    expect(
+      answerFactsDirectly(
+        bare,
+        () => undefined,
+        () => ({ code: "5.00", message: "" }),
+      ),
+    ).toBe(false);
+    expect((bare as unknown as { _handle: unknown })._handle).toBe("not a function");
+  });
+
   it("Given a value stored at once, then the answer piggybacks on the ACK, and a retransmission gets it again without storing twice", async () => {
     const client = await DatagramClient.open(port);
     try {

@@ -68,12 +68,25 @@ export function coapMessage(type: number, code: string, messageId: number, token
   return out;
 }
 
+/** Whether the server has the node-coap 1.x internals this module relies on. */
+function hasInternals(s: Partial<ServerInternals>): s is ServerInternals {
+  return (
+    typeof s._handle === "function" &&
+    typeof s._clientIdentifier === "function" &&
+    typeof s._lru?.peek === "function" &&
+    typeof s._lru?.set === "function" &&
+    typeof s._options?.piggybackReplyMs === "number"
+  );
+}
+
 /**
  * Routes the server's confirmable fact requests to `take`; `answerOf` maps a failure to its CoAP answer (the one
- * mapping of the plain handler).
+ * mapping of the plain handler). Returns false, changing nothing, when the installed node-coap lacks the internals
+ * this relies on: then every request goes through node-coap as before.
  */
-export function answerFactsDirectly(server: Server, take: FactTaker, answerOf: (err: unknown) => CoapError): void {
-  const s = server as unknown as ServerInternals;
+export function answerFactsDirectly(server: Server, take: FactTaker, answerOf: (err: unknown) => CoapError): boolean {
+  const s = server as unknown as Partial<ServerInternals>;
+  if (!hasInternals(s)) return false;
   const viaNodeCoap = s._handle.bind(server);
   const storing = new Set<string>();
   let nextId = randomInt(0x10000);
@@ -164,4 +177,5 @@ export function answerFactsDirectly(server: Server, take: FactTaker, answerOf: (
       },
     );
   };
+  return true;
 }
