@@ -147,6 +147,10 @@ export const device: Command = {
         return 0;
       }
       if (sub === "settings") {
+        if (Object.keys(change).length === 0 && (await flow.status(id as string)).status === "unknown") {
+          print(`${id}: unknown (no provisioning decisions)`);
+          return 3;
+        }
         const stored =
           Object.keys(change).length === 0
             ? await readDeviceSettings(log, id as string)

@@ -364,6 +364,9 @@ describe("provisioning end to end", () => {
     expect(bad.stderr).toMatch(/--delivery: ordered, all or default/);
     const shown = await spokes("node", ["device", "settings", "tuned", "--ttl", "default"], env);
     expect(shown.stdout).toMatch(/delivery\s+ordered\nttl\s+\(hub default\)\nmerge-writes\s+on/);
+    const unknown = await spokes("node", ["device", "settings", "never-seen"], env);
+    expect(unknown.code).toBe(3);
+    expect(unknown.stdout).toMatch(/never-seen: unknown/);
     const read = await gql(`{ deviceSettings(device: "tuned") { actionDelivery actionTtl mergePropertyWrites } }`);
     expect(read.data?.deviceSettings).toEqual({
       actionDelivery: "ORDERED",
