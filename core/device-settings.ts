@@ -6,9 +6,9 @@
  */
 import { NotFoundError, ValidationError } from "./errors.ts";
 import { type EventLog, issuesOf } from "./event-log.ts";
-import { catalogue, type DeviceSettings } from "./messages.ts";
+import { catalogue, type DeviceSettings, storedFact } from "./messages.ts";
 import { readDevice } from "./provisioning-flow.ts";
-import { parseSubject, subjects } from "./subjects.ts";
+import { subjects } from "./subjects.ts";
 
 export type { DeviceSettings };
 
@@ -21,18 +21,10 @@ const KEYS = ["actionDelivery", "actionTtlMs", "mergePropertyWrites"] as const s
 
 /** The device and its settings when a stored event is a settings fact that parses; otherwise undefined. */
 export function settingsFact(e: { subject: string; type: string; data: unknown; seq: number }) {
-  if (e.type !== "spokes.DeviceSettingsChanged") return undefined;
-  let address: ReturnType<typeof parseSubject>;
-  try {
-    address = parseSubject(e.subject);
-  } catch {
-    return undefined;
-  }
-  if (address.kind !== "deviceSettings") return undefined;
-  const data = catalogue["spokes.DeviceSettingsChanged"].data.safeParse(e.data);
-  if (!data.success) return undefined;
-  const { by: _by, ...settings } = data.data;
-  return { device: address.device, settings, seq: e.seq } satisfies StoredDeviceSettings;
+  const f = storedFact(e, "spokes.DeviceSettingsChanged", "deviceSettings");
+  if (!f) return undefined;
+  const { by: _by, ...settings } = f.data;
+  return { device: f.address.device, settings, seq: e.seq } satisfies StoredDeviceSettings;
 }
 
 /** The device's current settings from the log (empty when none were ever set). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { catalogue, EVENT_TYPES, type EventType, isEventType } from "./messages.ts";
+import { catalogue, EVENT_TYPES, type EventType, isEventType, storedFact } from "./messages.ts";
 
 const KINDS = [
   "td",
@@ -106,5 +106,29 @@ describe("payloads", () => {
   it("drops fields a provisioning decision does not define, so a plaintext secret never reaches the log", () => {
     const parsed = catalogue["spokes.ProvisioningDecided"].data.parse({ by: "admin", secret: "hunter2" });
     expect(parsed).toEqual({ by: "admin" });
+  });
+});
+
+describe("storedFact", () => {
+  const settings = {
+    subject: "devices.gw~201.settings",
+    type: "spokes.DeviceSettingsChanged",
+    data: { actionTtlMs: 5 },
+  };
+
+  it("Given a stored event of the type, on its subject kind, with a payload that parses, Then it gives address and data", () => {
+    expect(storedFact(settings, "spokes.DeviceSettingsChanged", "deviceSettings")).toEqual({
+      address: { kind: "deviceSettings", device: "gw 1" },
+      data: { actionTtlMs: 5 },
+    });
+  });
+
+  it.each([
+    ["another type", { ...settings, type: "spokes.PresenceChanged" }],
+    ["a subject outside the scheme", { ...settings, subject: "weather.today" }],
+    ["a subject of another kind", { ...settings, subject: "devices.gw1.presence" }],
+    ["a payload that does not parse", { ...settings, data: { actionTtlMs: -1 } }],
+  ])("Given %s, Then it is not that fact", (_, e) => {
+    expect(storedFact(e, "spokes.DeviceSettingsChanged", "deviceSettings")).toBeUndefined();
   });
 });

@@ -3,7 +3,7 @@
  * how its payload (the CloudEvent data) is shaped. Past tense: these happened.
  */
 import { z } from "zod";
-import type { Address } from "./subjects.ts";
+import { type Address, parseSubject } from "./subjects.ts";
 import { thingDescription } from "./td.ts";
 
 const id = z.string().min(1).max(256);
@@ -116,4 +116,26 @@ export type ActionRequest = z.infer<typeof actionRequest>;
 
 export function isEventType(type: string): type is EventType {
   return Object.hasOwn(catalogue, type);
+}
+
+/**
+ * A stored event read as a fact of `type` on a subject of `kind`: its address and parsed data, or undefined when
+ * the type, the subject or the payload does not fit (written by another version, or not this fact at all).
+ */
+export function storedFact<T extends EventType, K extends Address["kind"]>(
+  e: { subject: string; type: string; data: unknown },
+  type: T,
+  kind: K,
+): { address: Extract<Address, { kind: K }>; data: EventData<T> } | undefined {
+  if (e.type !== type) return undefined;
+  let address: Address;
+  try {
+    address = parseSubject(e.subject);
+  } catch {
+    return undefined;
+  }
+  if (address.kind !== kind) return undefined;
+  const data = catalogue[type].data.safeParse(e.data);
+  if (!data.success) return undefined;
+  return { address: address as Extract<Address, { kind: K }>, data: data.data as EventData<T> };
 }

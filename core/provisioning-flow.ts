@@ -18,7 +18,7 @@ import {
 import { type EventLog, issuesOf } from "./event-log.ts";
 import { type HubCa, issueCertificate, MAX_KEY_PEM, parseCsr, parsePublicKey } from "./hub-ca.ts";
 import { encodeToken } from "./ids.ts";
-import { catalogue } from "./messages.ts";
+import { storedFact } from "./messages.ts";
 import {
   type Decision,
   type DeviceState,
@@ -31,7 +31,7 @@ import {
   requestView,
 } from "./provisioning.ts";
 import { hashSecret, sha256Hex, verifySecret } from "./secrets.ts";
-import { parseSubject, subjects } from "./subjects.ts";
+import { subjects } from "./subjects.ts";
 
 const deviceId = z
   .string()
@@ -117,17 +117,10 @@ export async function readDevice(log: EventLog, device: string): Promise<DeviceS
 
 /** A stored PROVISIONING event as a fact for `evolve`; undefined for anything that does not parse. */
 export function factOf(e: { subject: string; type: string; data: unknown; seq: number; time: string }) {
-  if (e.type !== "spokes.ProvisioningDecided") return undefined;
-  let address: ReturnType<typeof parseSubject>;
-  try {
-    address = parseSubject(e.subject);
-  } catch {
-    return undefined;
-  }
-  if (address.kind !== "provisioning") return undefined;
-  const data = catalogue["spokes.ProvisioningDecided"].data.safeParse(e.data);
-  if (!data.success) return undefined;
-  return { device: address.device, fact: { decision: address.decision, data: data.data, seq: e.seq, time: e.time } };
+  const f = storedFact(e, "spokes.ProvisioningDecided", "provisioning");
+  if (!f) return undefined;
+  const { device, decision } = f.address;
+  return { device, fact: { decision, data: f.data, seq: e.seq, time: e.time } };
 }
 
 const DEFAULT_CERT_TTL_MS = 365 * 864e5;
