@@ -4,7 +4,7 @@
  *
  * One run measures, with the same client load (mqtt.js publishers in a separate process, 256-byte JSON):
  * mosquitto pub → sub at QoS 0 and 1; the hub's MQTT endpoint at QoS 0 and 1 to stored in JetStream and to
- * projected into the history read model (real Postgres); and publish → stored latency paced at `--rate`
+ * projected into the history read model (real Postgres, the projection on its own thread as in the hub); and publish → stored latency paced at `--rate`
  * next to mosquitto's publish → receive latency at the same pace. Prints the load average with the figures.
  * Run: `npm run bench:ingest [-- --messages 60000 --clients 8 --window 100 --rate 5000]`.
  */
@@ -26,8 +26,7 @@ import { subjects } from "../core/subjects.ts";
 import { readCheckpoint } from "../projections/checkpoints.ts";
 import { openDatabase } from "../projections/db/database.ts";
 import { migrate } from "../projections/db/migrate.ts";
-import { history } from "../projections/history/projection.ts";
-import { ProjectionRunner } from "../projections/runner.ts";
+import { startProjectionThread } from "../projections/projection-thread.ts";
 import { provisionTestDevice } from "../test/harness/devices.ts";
 import { freePort, startTestNats, startTestPostgres, waitForPort } from "../test/harness/index.ts";
 
@@ -75,8 +74,14 @@ const [nats, pg] = await Promise.all([startTestNats(), startTestPostgres()]);
 const log = await JetStreamEventLog.open({ servers: nats.url, settings: loadConfig({}) });
 const database = await openDatabase({ url: pg.url });
 await migrate(database);
-const runner = new ProjectionRunner(database.db, log, [history], { batchSize: 1000 });
-await runner.start();
+// As in the hub with a Postgres server: the projection on a thread of its own.
+const runner = await startProjectionThread({
+  config: loadConfig({}),
+  natsUrl: nats.url,
+  database: { url: pg.url },
+  names: ["history"],
+  onError: (projection, err) => console.error(`${projection}: ${err.message}`),
+});
 
 const devices = Array.from({ length: CLIENTS }, (_, i) => `bench-${i}`);
 const tokens: string[] = [];

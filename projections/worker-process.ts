@@ -4,11 +4,8 @@
  * Prints `ready` once consuming, for the tests that kill it.
  */
 import { loadConfig } from "../core/config.ts";
-import { JetStreamEventLog } from "../core/jetstream-event-log.ts";
-import { openDatabase } from "./db/database.ts";
-import { migrate } from "./db/migrate.ts";
 import { PROJECTIONS, projectionNamed } from "./registry.ts";
-import { ProjectionRunner } from "./runner.ts";
+import { runProjections } from "./run-projections.ts";
 
 const config = loadConfig(process.env);
 const names = process.argv.slice(2);
@@ -17,27 +14,20 @@ if (unknown.length > 0) {
   console.error(`unknown projection: ${unknown.join(", ")}; known: ${PROJECTIONS.map((p) => p.name).join(", ")}`);
   process.exit(2);
 }
-const chosen = names.length === 0 ? PROJECTIONS : PROJECTIONS.filter((p) => names.includes(p.name));
-const database = await openDatabase(
-  config.SPOKES_POSTGRES_URL ? { url: config.SPOKES_POSTGRES_URL } : { dataDir: `${config.SPOKES_DATA_DIR}/pglite` },
-);
-await migrate(database);
-const log = await JetStreamEventLog.open({
-  servers: config.SPOKES_NATS_URL ?? "nats://127.0.0.1:4222",
-  settings: config,
-});
-const runner = new ProjectionRunner(database.db, log, chosen, {
-  batchSize: config.SPOKES_PROJECTION_BATCH_SIZE,
-  maxWaitMs: config.SPOKES_PROJECTION_MAX_WAIT,
+const running = await runProjections({
+  config,
+  natsUrl: config.SPOKES_NATS_URL ?? "nats://127.0.0.1:4222",
+  database: config.SPOKES_POSTGRES_URL
+    ? { url: config.SPOKES_POSTGRES_URL }
+    : { dataDir: `${config.SPOKES_DATA_DIR}/pglite` },
+  names,
+  migrate: true,
   onError: (name, err) => console.error(`${name}: ${(err as Error).message}`),
 });
-await runner.start();
 console.log("ready");
 
 const shutdown = async () => {
-  await runner.stop();
-  await log.close();
-  await database.close();
+  await running.stop();
   process.exit(0);
 };
 process.once("SIGTERM", () => void shutdown());

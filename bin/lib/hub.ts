@@ -114,7 +114,7 @@ export async function startHub(
   }
   let readModels: ReadModels;
   try {
-    readModels = await startReadModels(config, dataDir, log, logger);
+    readModels = await startReadModels(config, dataDir, log, url, logger);
   } catch (err) {
     await log.close();
     await nats?.stop();
@@ -212,7 +212,7 @@ export async function startHub(
     devices: { mqtt: announced.mqtt, coap: announced.coap },
     workers: [
       "event-log",
-      `projections (${readModels.database.kind})`,
+      `projections (${readModels.database.kind === "postgres" ? "postgres, own thread" : readModels.database.kind})`,
       "graphql",
       "admin",
       "provisioning",

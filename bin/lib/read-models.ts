@@ -9,6 +9,7 @@ import type { Logger } from "../../core/log.ts";
 import { type Database, openDatabase } from "../../projections/db/database.ts";
 import { migrate } from "../../projections/db/migrate.ts";
 import { scheduleHistoryRetention } from "../../projections/history/partitions.ts";
+import { startProjectionThread } from "../../projections/projection-thread.ts";
 import { PROJECTIONS } from "../../projections/registry.ts";
 import { replay } from "../../projections/replay.ts";
 import { ProjectionRunner } from "../../projections/runner.ts";
@@ -55,10 +56,15 @@ export async function replayWithProgress(
   return { type: "done", ...result };
 }
 
+/**
+ * Opens the read models and runs the projections: on a thread of their own with a Postgres server (see
+ * projections/projection-thread.ts), in this thread with embedded PGlite.
+ */
 export async function startReadModels(
   config: Config,
   dataDir: string,
   log: JetStreamEventLog,
+  natsUrl: string,
   logger: Logger,
 ): Promise<ReadModels> {
   const database = await openReadModelDatabase(config, dataDir);
@@ -69,12 +75,31 @@ export async function startReadModels(
     throw err;
   }
   const plog = logger.child("projections");
-  const runner = new ProjectionRunner(database.db, log, PROJECTIONS, {
-    batchSize: config.SPOKES_PROJECTION_BATCH_SIZE,
-    maxWaitMs: config.SPOKES_PROJECTION_MAX_WAIT,
-    onError: (projection, err) => plog.warn("projection paused after an error; retrying", { projection, err }),
-  });
-  await runner.start();
+  const onError = (projection: string, err: unknown) =>
+    plog.warn("projection paused after an error; retrying", { projection, err });
+  let runner: { stop(): Promise<void> };
+  try {
+    if (config.SPOKES_POSTGRES_URL) {
+      runner = await startProjectionThread({
+        config,
+        natsUrl,
+        database: { url: config.SPOKES_POSTGRES_URL },
+        name: "spokes-projections",
+        onError,
+      });
+    } else {
+      const inProcess = new ProjectionRunner(database.db, log, PROJECTIONS, {
+        batchSize: config.SPOKES_PROJECTION_BATCH_SIZE,
+        maxWaitMs: config.SPOKES_PROJECTION_MAX_WAIT,
+        onError,
+      });
+      await inProcess.start();
+      runner = inProcess;
+    }
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
   const stopRetention =
     config.SPOKES_HISTORY_MAX_AGE > 0
       ? scheduleHistoryRetention(database.db, config.SPOKES_HISTORY_MAX_AGE, undefined, (err) =>
