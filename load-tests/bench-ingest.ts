@@ -4,8 +4,9 @@
  *
  * One run measures, with the same client load (mqtt.js publishers in a separate process, 256-byte JSON):
  * mosquitto pub → sub at QoS 0 and 1; the hub's MQTT endpoint at QoS 0 and 1 to stored in JetStream and to
- * projected into the history read model (real Postgres, the projection on its own thread as in the hub); and publish → stored latency paced at `--rate`
- * next to mosquitto's publish → receive latency at the same pace. Prints the load average with the figures.
+ * projected into the history read model (real Postgres, the projection on its own thread as in the hub); and
+ * publish → stored latency paced at `--rate` next to mosquitto's publish → receive latency at the same pace.
+ * Prints the load average with the figures.
  * Run: `npm run bench:ingest [-- --messages 60000 --clients 8 --window 100 --rate 5000]`.
  */
 import { execFile, spawn } from "node:child_process";

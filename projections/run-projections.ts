@@ -4,8 +4,9 @@
  */
 import type { Config } from "../core/config.ts";
 import { JetStreamEventLog } from "../core/jetstream-event-log.ts";
-import { type DatabaseOptions, openDatabase } from "./db/database.ts";
+import { type Database, type DatabaseOptions, openDatabase } from "./db/database.ts";
 import { migrate } from "./db/migrate.ts";
+import type { AnyProjection } from "./projection.ts";
 import { PROJECTIONS } from "./registry.ts";
 import { ProjectionRunner } from "./runner.ts";
 
@@ -24,6 +25,21 @@ export type RunProjectionsOptions = {
 
 export type RunningProjections = { stop(): Promise<void> };
 
+/** A runner with the hub's batch settings, for projections that share a database handle with others. */
+export function projectionRunner(
+  config: Config,
+  database: Database,
+  log: JetStreamEventLog,
+  projections: readonly AnyProjection[],
+  onError: (projection: string, err: unknown) => void,
+): ProjectionRunner {
+  return new ProjectionRunner(database.db, log, projections, {
+    batchSize: config.SPOKES_PROJECTION_BATCH_SIZE,
+    maxWaitMs: config.SPOKES_PROJECTION_MAX_WAIT,
+    onError,
+  });
+}
+
 /** Opens the connections and starts the runner; on a failure to start, closes what it opened and throws. */
 export async function runProjections(o: RunProjectionsOptions): Promise<RunningProjections> {
   const chosen = o.names?.length ? PROJECTIONS.filter((p) => o.names?.includes(p.name)) : PROJECTIONS;
@@ -37,11 +53,7 @@ export async function runProjections(o: RunProjectionsOptions): Promise<RunningP
       ensure: false,
       name: o.name ?? "spokes-projections",
     });
-    const runner = new ProjectionRunner(database.db, log, chosen, {
-      batchSize: o.config.SPOKES_PROJECTION_BATCH_SIZE,
-      maxWaitMs: o.config.SPOKES_PROJECTION_MAX_WAIT,
-      onError: o.onError,
-    });
+    const runner = projectionRunner(o.config, database, log, chosen, o.onError);
     await runner.start();
     const opened = log;
     return {

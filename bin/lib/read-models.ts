@@ -12,7 +12,7 @@ import { scheduleHistoryRetention } from "../../projections/history/partitions.t
 import { startProjectionThread } from "../../projections/projection-thread.ts";
 import { PROJECTIONS } from "../../projections/registry.ts";
 import { replay } from "../../projections/replay.ts";
-import { ProjectionRunner } from "../../projections/runner.ts";
+import { projectionRunner } from "../../projections/run-projections.ts";
 import { projectionStatus } from "../../projections/status.ts";
 import type { ReplayMessage, ReplayRequest } from "./admin.ts";
 
@@ -84,15 +84,10 @@ export async function startReadModels(
         config,
         natsUrl,
         database: { url: config.SPOKES_POSTGRES_URL },
-        name: "spokes-projections",
         onError,
       });
     } else {
-      const inProcess = new ProjectionRunner(database.db, log, PROJECTIONS, {
-        batchSize: config.SPOKES_PROJECTION_BATCH_SIZE,
-        maxWaitMs: config.SPOKES_PROJECTION_MAX_WAIT,
-        onError,
-      });
+      const inProcess = projectionRunner(config, database, log, PROJECTIONS, onError);
       await inProcess.start();
       runner = inProcess;
     }
