@@ -6,7 +6,9 @@
  * mosquitto pub → sub at QoS 0 and 1; the hub's MQTT endpoint at QoS 0 and 1 to stored in JetStream and to
  * projected into the history read model (real Postgres, the projection on its own thread as in the hub); and
  * publish → stored latency paced at `--rate` next to mosquitto's publish → receive latency at the same pace.
- * Prints the load average with the figures.
+ * Prints the load average with the figures, and the CPU time each process used per message in each run: the load
+ * generator, this process (the hub's endpoint and event log, and the projection's thread), nats-server, Postgres
+ * (all its processes) and mosquitto (Linux; from /proc).
  * Run: `npm run bench:ingest [-- --messages 60000 --clients 8 --window 100 --rate 5000]`.
  */
 import { execFile, spawn } from "node:child_process";
@@ -30,6 +32,7 @@ import { migrate } from "../projections/db/migrate.ts";
 import { startProjectionThread } from "../projections/projection-thread.ts";
 import { provisionTestDevice } from "../test/harness/devices.ts";
 import { freePort, startTestNats, startTestPostgres, waitForPort } from "../test/harness/index.ts";
+import { cpuMs, cpuSince } from "./support/cpu-time.ts";
 
 const { values } = parseArgs({
   options: {
@@ -49,6 +52,8 @@ type LoadResult = {
   sent: number;
   startWall: number;
   acknowledgedMs: number;
+  /** CPU time of the load generator's process while it published (and received). */
+  cpuMs: number;
   ackLatency: { p50: number; p90: number; p99: number; max: number };
   received?: number;
   receivedMs?: number;
@@ -127,15 +132,47 @@ const plainPlan = (qos: 0 | 1, total: number, pace = 0) => ({
   subscribe: { topic: "things/+/event/reading" },
 });
 
+/** CPU time per message of each part, for the table printed at the end. */
+const cpuTable: Record<string, string | number | undefined>[] = [];
+const meter = {
+  hub: () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  },
+  // Part of the hub's figure: the projection thread alone (Node 22.19+ reads a worker's CPU time).
+  "of which projection thread": async () => {
+    const u = await runner.worker()?.cpuUsage?.();
+    return u ? (u.user + u.system) / 1000 : undefined;
+  },
+  nats: () => cpuMs(nats.pid()),
+  postgres: () => cpuMs(pg.pid, true),
+  mosquitto: () => cpuMs(mosquitto.pid),
+};
+function recordCpu(run: string, messages: number, parts: Record<string, number | undefined>, loadCpuMs?: number) {
+  const load = loadCpuMs === undefined ? undefined : Math.round((loadCpuMs * 10_000) / messages) / 10;
+  const all = [
+    load,
+    ...Object.entries(parts)
+      .filter(([name]) => !name.startsWith("of which"))
+      .map(([, v]) => v),
+  ];
+  const total = all.every((v) => v !== undefined)
+    ? Math.round((all.reduce((a, b) => (a ?? 0) + (b ?? 0), 0) as number) * 10) / 10
+    : undefined;
+  cpuTable.push({ run, "load generator": load, ...parts, total });
+}
+
 const eventsHead = async () => (await log.jsm.streams.info("EVENTS")).state.last_seq;
 
 async function hubRun(qos: 0 | 1) {
   const before = await eventsHead();
   const la = load1();
+  const cpu = await cpuSince(meter);
   const r = await load(hubPlan(qos, TOTAL));
   const target = before + r.sent;
   const storedAt = await until(async () => (await eventsHead()) >= target);
   const projectedAt = await until(async () => (await readCheckpoint(database.db, "history")) >= target);
+  recordCpu(`hub QoS ${qos} (until projected)`, r.sent, await cpu(r.sent), r.cpuMs);
   const storedMs = qos === 1 ? r.acknowledgedMs : storedAt - r.startWall;
   return {
     run: `hub QoS ${qos}`,
@@ -150,7 +187,9 @@ async function hubRun(qos: 0 | 1) {
 
 async function plainRun(qos: 0 | 1) {
   const la = load1();
+  const cpu = await cpuSince(meter);
   const r = await load(plainPlan(qos, TOTAL));
+  recordCpu(`mosquitto QoS ${qos} pub→sub`, r.sent, await cpu(r.sent), r.cpuMs);
   return {
     run: `mosquitto QoS ${qos} pub→sub`,
     messages: r.received ?? 0,
@@ -174,6 +213,7 @@ async function logRun(pipeline: boolean) {
     data,
     source: `devices/${devices[i % CLIENTS]}`,
   }));
+  const cpu = await cpuSince(meter);
   const t0 = performance.now();
   if (pipeline) {
     const values = new AppendPipeline(log);
@@ -185,6 +225,7 @@ async function logRun(pipeline: boolean) {
   const target = await eventsHead();
   await until(async () => (await readCheckpoint(database.db, "history")) >= target);
   const run = pipeline ? "event log append pipeline (no MQTT)" : "event log appendBulk ×500 (no MQTT)";
+  recordCpu(`${run} (until projected)`, TOTAL, await cpu(TOTAL), 0);
   return { run, messages: TOTAL, stored: rate(TOTAL, ms), load: la };
 }
 
@@ -210,6 +251,8 @@ const q0 = figure("hub QoS 0", "stored") / figure("mosquitto QoS 0 pub→sub", "
 console.log(
   `hub QoS 1 stored / mosquitto QoS 1: ${q1.toFixed(2)}; hub QoS 0 stored / mosquitto QoS 0: ${q0.toFixed(2)}`,
 );
+console.log("CPU time per message, µs (this process = the hub's endpoint, event log and projection thread):");
+console.table(cpuTable);
 console.log(
   `paced at ${RATE} msg/s (QoS 1, ${PACED} messages, load ${la}): hub publish→stored p50 ${paced.ackLatency.p50} ms, ` +
     `p90 ${paced.ackLatency.p90} ms, p99 ${paced.ackLatency.p99} ms, max ${paced.ackLatency.max} ms; ` +

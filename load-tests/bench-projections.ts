@@ -6,7 +6,9 @@
  *
  * Starts its own nats-server and Postgres (test harness) unless SPOKES_NATS_URL / SPOKES_POSTGRES_URL are set.
  * The machine may be shared, so replay and COPY take turns for a few rounds, each figure printed with the load
- * average; the table shows the medians (the replay / COPY median is of each round's own ratio).
+ * average; the table shows the medians (the replay / COPY median is of each round's own ratio). With the servers
+ * started here, each round also prints the CPU time per event that Node, nats-server and Postgres spent on the
+ * replay and on the COPY (Linux; from /proc).
  */
 import { cpus, loadavg } from "node:os";
 import type { Writable } from "node:stream";
@@ -24,6 +26,7 @@ import { replay } from "../projections/replay.ts";
 import { ProjectionRunner } from "../projections/runner.ts";
 import { startTestNats, startTestPostgres } from "../test/harness/index.ts";
 import { copyLine } from "./baselines/postgres-copy.ts";
+import { cpuMs, cpuSince } from "./support/cpu-time.ts";
 
 const N = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 100_000);
 const withPglite = process.argv.includes("--pglite");
@@ -42,6 +45,20 @@ const pg = config.SPOKES_POSTGRES_URL ? undefined : await startTestPostgres();
 const natsUrl = config.SPOKES_NATS_URL ?? nats?.url ?? "";
 const pgUrl = config.SPOKES_POSTGRES_URL ?? pg?.url ?? "";
 const log = await JetStreamEventLog.open({ servers: natsUrl, settings: config });
+const meter = {
+  node: () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  },
+  nats: () => cpuMs(nats?.pid()),
+  postgres: () => cpuMs(pg?.pid, true),
+};
+/** "node 9.1, nats 4.2, postgres 6.3 µs/event" (a part that could not be read is left out). */
+const cpuText = (parts: Record<string, number | undefined>) =>
+  `${Object.entries(parts)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ")} µs/event`;
 
 let t = performance.now();
 for (let i = 0; i < N; i += 20_000) {
@@ -99,18 +116,23 @@ async function measure(kind: "postgres" | "pglite") {
   for (let round = 1; round <= rounds; round++) {
     t = performance.now();
     const cpu = process.cpuUsage();
+    const parts = await cpuSince(meter);
     const result = await replay("history", { db: database.db, log, batchSize: 2000 });
     const replayRate = rate(result.events, performance.now() - t);
     const used = process.cpuUsage(cpu);
+    const replayCpu = cpuText(await parts(result.events));
     const cpuMs = Math.round((used.user + used.system) / 1000);
     replays.push(replayRate);
     cpuTimes.push(cpuMs);
     let line = `${kind} round ${round}: replay ${replayRate} events/s, this process ${cpuMs} ms CPU (load ${load()})`;
+    line += kind === "postgres" ? `\n  replay CPU: ${replayCpu}` : "";
     if (kind === "postgres" && database.client) {
+      const copyParts = await cpuSince(meter);
       const copyRate = rate(lines.length, await copyOnce(database.client));
+      const copyCpu = cpuText(await copyParts(lines.length));
       copies.push(copyRate);
       ratios.push(replayRate / copyRate);
-      line += `, COPY ${copyRate} rows/s (load ${load()}), ratio ${(replayRate / copyRate).toFixed(2)}`;
+      line += `\n  COPY ${copyRate} rows/s (load ${load()}), ratio ${(replayRate / copyRate).toFixed(2)}; COPY CPU: ${copyCpu}`;
     }
     console.log(line);
   }

@@ -2,7 +2,8 @@
  * The MQTT client load of `bench:ingest`, run in its own process so it does not share a thread with the broker
  * under test. Reads a JSON plan from argv[2]; each publisher client sends its share with at most `window`
  * messages unacknowledged (QoS 1) or unwritten (QoS 0), optionally paced to `rate` messages/s in total. With
- * `subscribe`, one more client receives the messages (the plain-broker baseline). Prints one JSON result line.
+ * `subscribe`, one more client receives the messages (the plain-broker baseline). Prints one JSON result line,
+ * with the CPU time this process spent from the first publish until every message was acknowledged and received.
  * Payloads are 256-byte JSON objects carrying the send time, so the subscriber can measure publish → receive.
  */
 import mqtt, { type MqttClient } from "mqtt";
@@ -54,6 +55,7 @@ if (plan.subscribe) {
 }
 
 const clients = await Promise.all(plan.publishers.map((p) => connect(p)));
+const cpuAtStart = process.cpuUsage();
 const ackLatency = new Float64Array(plan.total);
 const share = Math.floor(plan.total / clients.length);
 const interval = plan.rate > 0 ? (1000 * clients.length) / plan.rate : 0;
@@ -96,9 +98,14 @@ const acknowledged = performance.now();
 const sent = share * clients.length;
 let receivedAt = 0;
 if (plan.subscribe) {
-  const timeout = new Promise<number>((r) => setTimeout(() => r(0), 60_000));
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<number>((r) => {
+    timer = setTimeout(() => r(0), 60_000);
+  });
   receivedAt = await Promise.race([allReceived, timeout]);
+  clearTimeout(timer);
 }
+const cpu = process.cpuUsage(cpuAtStart);
 for (const c of clients) await c.endAsync();
 await subscriber?.endAsync();
 
@@ -107,6 +114,7 @@ process.stdout.write(
     sent,
     startWall,
     acknowledgedMs: acknowledged - start,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     ackLatency: summary(ackLatency.subarray(0, sent)),
     ...(plan.subscribe
       ? { received, receivedMs: receivedAt ? receivedAt - start : undefined, receiveLatency: summary(receiveLatency) }

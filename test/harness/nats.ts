@@ -8,6 +8,8 @@ import { freePort } from "./ports.ts";
 export type TestNats = {
   url: string;
   dir: string;
+  /** The server process's id (it changes with `restart`). */
+  pid(): number | undefined;
   /** Stops the server and starts it again on the same port and store. */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -22,6 +24,7 @@ export async function startTestNats(): Promise<TestNats> {
   return {
     url: server.url,
     dir,
+    pid: () => server.child.pid,
     async restart() {
       await server.stop();
       server = await startNatsServer({ binary, port, storeDir: join(dir, "store") });

@@ -8,7 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, waitForPort } from "./ports.ts";
 
-export type TestPostgres = { url: string; stop(): Promise<void> };
+export type TestPostgres = {
+  url: string;
+  /** The postmaster's process id; its connections are its child processes. */
+  pid: number | undefined;
+  stop(): Promise<void>;
+};
 
 function pgBinDir(): string {
   if (process.env.SPOKES_PG_BIN) return process.env.SPOKES_PG_BIN;
@@ -64,6 +69,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   await waitForQueries(bin, port, dir, user);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    pid: child.pid,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill("SIGINT");
