@@ -2,6 +2,7 @@
  * The event log over NATS JetStream. This is the one file in `core` that talks to NATS.
  * Metadata rides in headers following the CloudEvents NATS binding (binary mode); the payload is the value itself.
  */
+import { Buffer } from "node:buffer";
 import {
   DeliverPolicy,
   JetStreamApiError,
@@ -102,7 +103,6 @@ export async function ensureStreams(jsm: JetStreamManager, configs: WantedStream
   }
 }
 
-const encoder = new TextEncoder();
 const LINE_BREAK = /[\r\n]/;
 
 /** A header value as nats.js would write it: trimmed, refused when it holds a line break. */
@@ -119,7 +119,7 @@ function headerValue(name: string, value: string): string {
 class HeaderBlock {
   private readonly bytes: Uint8Array;
   constructor(text: string) {
-    this.bytes = encoder.encode(text);
+    this.bytes = Buffer.from(text, "utf8"); // from the shared pool, unlike TextEncoder
   }
   encode(): Uint8Array {
     return this.bytes;

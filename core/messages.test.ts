@@ -59,6 +59,8 @@ describe("payloads", () => {
   it.each<[EventType, unknown]>([
     ["spokes.EventEmitted", null],
     ["spokes.EventEmitted", [1, "two", { three: true }]],
+    ["spokes.EventEmitted", JSON.parse('{"deep":[[{"__proto__":{"x":-0}}]],"e":1e-300}')],
+    ["spokes.EventEmitted", Object.assign(Object.create(null), { made: "without a prototype" })],
     ["spokes.PropertyReported", 21.5],
     ["spokes.ActionRequested", { actionId: "a-1" }],
     ["spokes.ActionRequested", { actionId: "a-1", input: { to: 80 }, ttlMs: 60_000, requestedBy: "alice" }],
@@ -79,6 +81,20 @@ describe("payloads", () => {
   it.each<[string, EventType, unknown, string]>([
     ["an event value that is not JSON", "spokes.EventEmitted", Number.NaN, ""],
     ["a missing event value", "spokes.EventEmitted", undefined, ""],
+    [
+      "an infinite number inside a list",
+      "spokes.EventEmitted",
+      { readings: [1, Number.POSITIVE_INFINITY] },
+      "readings.1",
+    ],
+    ["an undefined field", "spokes.PropertyReported", { a: { b: undefined } }, "a.b"],
+    ["a date object", "spokes.EventEmitted", { at: new Date(0) }, "at"],
+    [
+      "a function in an action output",
+      "spokes.ActionCompleted",
+      { thing: "t", name: "n", output: [() => 1] },
+      "output.0",
+    ],
     ["a request without an action id", "spokes.ActionRequested", { ttlMs: 1000 }, "actionId"],
     ["an empty action id", "spokes.ActionRequested", { actionId: "" }, "actionId"],
     ["a negative ttlMs", "spokes.ActionRequested", { actionId: "a-1", ttlMs: -1 }, "ttlMs"],
@@ -101,6 +117,11 @@ describe("payloads", () => {
     ["a group Thing that is not a string", "spokes.ThingAddedToGroup", { thing: 7 }, "thing"],
   ])("%s is refused at %j", (_, type, data, path) => {
     expect(firstIssue(type, data)?.path.join(".")).toBe(path);
+  });
+
+  it("keeps a JSON value as it is: the checked value is the value given, not a copy", () => {
+    const value = JSON.parse('{"a":[1,{"b":null}]}');
+    expect(catalogue["spokes.EventEmitted"].data.parse(value)).toBe(value);
   });
 
   it("drops fields a provisioning decision does not define, so a plaintext secret never reaches the log", () => {

@@ -7,7 +7,49 @@ import { type Address, parseSubject } from "./subjects.ts";
 import { thingDescription } from "./td.ts";
 
 const id = z.string().min(1).max(256);
-const json = z.json();
+/** A JSON value: what `JSON.parse` returns. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+type NotJson = { path: (string | number)[]; message: string };
+
+/** Where a value stops being JSON (a non-finite number, undefined, a function, a class instance), if it does. */
+function notJson(value: unknown, path: (string | number)[]): NotJson | undefined {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return undefined;
+    case "number":
+      return Number.isFinite(value) ? undefined : { path, message: `${value} is not a JSON number` };
+    case "object": {
+      if (value === null) return undefined;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          const found = notJson(value[i], [...path, i]);
+          if (found) return found;
+        }
+        return undefined;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return { path, message: "expected a plain JSON object" };
+      for (const key of Object.keys(value)) {
+        const found = notJson((value as Record<string, unknown>)[key], [...path, key]);
+        if (found) return found;
+      }
+      return undefined;
+    }
+    default:
+      return { path, message: `a ${typeof value} is not a JSON value` };
+  }
+}
+
+/**
+ * Any JSON value, checked in place: the value itself is the parse result (no copy is built), which matters on the
+ * ingest path where every device value passes through it. The first spot that is not JSON is reported with its path.
+ */
+export const json = z.custom<Json>().superRefine((value, ctx) => {
+  const found = notJson(value, []);
+  if (found) ctx.addIssue({ code: "custom", path: found.path, message: found.message });
+});
 const isoTime = z.iso.datetime({ offset: true });
 
 export const actionRequest = z.object({

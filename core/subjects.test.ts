@@ -8,6 +8,7 @@ import {
   STREAMS,
   type StreamName,
   streamOf,
+  streamOfAddress,
   streamsFor,
   subjectMatches,
   subjectOfTopic,
@@ -50,6 +51,10 @@ describe("subject builders", () => {
 
   it.each(addresses)("%s subjects go to one stream (%s)", (_, subject, __, stream) => {
     expect(streamOf(subject)).toBe(stream);
+  });
+
+  it.each(addresses)("%s: the stream of the parsed address is the one its subject matches", (_, subject) => {
+    expect(streamOfAddress(parseSubject(subject))).toBe(streamOf(subject));
   });
 
   it("puts every id in exactly one token, whatever it holds", () => {

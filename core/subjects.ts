@@ -113,6 +113,26 @@ export function streamOf(subject: string): StreamName | undefined {
   return STREAMS.find((stream) => STREAM_SUBJECTS[stream].some((pattern) => subjectMatches(pattern, subject)));
 }
 
+/** The stream of each kind of address (what `streamOf` finds for any subject `parseSubject` accepts). */
+const STREAM_OF_KIND: Record<Address["kind"], StreamName> = {
+  td: "THINGS",
+  removed: "THINGS",
+  event: "EVENTS",
+  property: "EVENTS",
+  action: "ACTIONS",
+  actionState: "ACTIONS",
+  presence: "PRESENCE",
+  deviceSettings: "PROVISIONING",
+  provisioning: "PROVISIONING",
+  user: "ACCESS",
+  group: "ACCESS",
+};
+
+/** The stream that stores a parsed address, without matching its subject against every stream's patterns. */
+export function streamOfAddress(address: Address): StreamName {
+  return STREAM_OF_KIND[address.kind];
+}
+
 /** Whether some concrete subject matches both patterns. */
 export function patternsOverlap(a: string, b: string): boolean {
   const x = a.split(".");

@@ -17,6 +17,7 @@ import type { DeviceAuthenticator } from "../../core/devices.ts";
 import { ForbiddenError, UnauthenticatedError, ValidationError } from "../../core/errors.ts";
 import { issuesOf } from "../../core/event-log.ts";
 import type { Logger } from "../../core/log.ts";
+import { json } from "../../core/messages.ts";
 import type { ActionDispatcher, PendingAction } from "../actions/dispatcher.ts";
 import { type DeviceFact, parseJsonPayload } from "../shared/device-facts.ts";
 import type { FactPublisher } from "../shared/fact-publisher.ts";
@@ -38,7 +39,7 @@ export type DeviceRoutesOptions = {
 };
 
 const actionStatus = z.discriminatedUnion("status", [
-  z.object({ status: z.literal("completed"), output: z.json().optional() }),
+  z.object({ status: z.literal("completed"), output: json.optional() }),
   z.object({ status: z.literal("failed"), error: z.string().min(1).max(2000) }),
 ]);
 

@@ -15,6 +15,7 @@ import type { DeviceAuthenticator } from "../../core/devices.ts";
 import { UnavailableError, ValidationError } from "../../core/errors.ts";
 import { type EventLog, issuesOf } from "../../core/event-log.ts";
 import type { Logger } from "../../core/log.ts";
+import { json } from "../../core/messages.ts";
 import type { ActionDispatcher } from "../actions/dispatcher.ts";
 import { parseJsonPayload } from "../shared/device-facts.ts";
 import { FactPublisher } from "../shared/fact-publisher.ts";
@@ -49,7 +50,7 @@ export type MqttPorts = { tcp: number; ws?: number; tls?: number };
 
 /** A device's reply on `things/{thing}/action-status/{name}`. */
 const actionStatus = z.discriminatedUnion("status", [
-  z.object({ actionId: z.string().min(1).max(256), status: z.literal("completed"), output: z.json().optional() }),
+  z.object({ actionId: z.string().min(1).max(256), status: z.literal("completed"), output: json.optional() }),
   z.object({ actionId: z.string().min(1).max(256), status: z.literal("failed"), error: z.string().min(1).max(2000) }),
 ]);
 

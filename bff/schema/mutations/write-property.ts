@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { json } from "../../../core/messages.ts";
 import { requireCaller } from "../../access.ts";
 import { requestAction } from "../../write/request-action.ts";
 import { builder } from "../builder.ts";
@@ -11,7 +12,7 @@ import { requestOptions, TIMEOUT_DESCRIPTION, TTL_DESCRIPTION, waiting } from ".
 const input = z.object({
   thing: z.string().min(1).max(256),
   name: z.string().min(1).max(128),
-  value: z.json(),
+  value: json,
   ...requestOptions,
 });
 const WritePropertyResult = resultUnion("WritePropertyResult", ActionInvocation, [

@@ -11,6 +11,7 @@
  */
 import { z } from "zod";
 import { ValidationError } from "../../../core/errors.ts";
+import { json } from "../../../core/messages.ts";
 import type { DeviceFact } from "../../shared/device-facts.ts";
 
 export type PlainRoute =
@@ -20,7 +21,7 @@ export type PlainRoute =
   | { op: "status"; actionId: string };
 
 export const actionStatus = z.discriminatedUnion("status", [
-  z.object({ status: z.literal("completed"), output: z.json().optional() }),
+  z.object({ status: z.literal("completed"), output: json.optional() }),
   z.object({ status: z.literal("failed"), error: z.string().min(1).max(2000) }),
 ]);
 
