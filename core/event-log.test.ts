@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "./errors.ts";
-import { type AppendRequest, checkAppend, DEFAULT_LIMITS, saneTime } from "./event-log.ts";
+import { type AppendRequest, checkAgain, checkAppend, DEFAULT_LIMITS, saneTime } from "./event-log.ts";
 import { EVENT_TYPES, type EventType } from "./messages.ts";
 import { type StreamName, subjects } from "./subjects.ts";
 
@@ -187,26 +187,32 @@ describe("checkAppend refuses", () => {
   });
 });
 
-describe("checkAppend checks a request once", () => {
+describe("checkAgain: the event log's check of a request its caller already checked", () => {
   const req = () => ({ subject: subjects.event("lamp-1", "reading"), type: "spokes.EventEmitted", data: { v: 1 } });
 
-  it("Given a request already checked, When checked again, Then the first outcome is reused", () => {
+  it("Given the outcome of checkAppend for the same request, When checked again, Then that outcome is kept", () => {
     const r = req();
-    expect(checkAppend(r)).toBe(checkAppend(r));
+    const first = checkAppend(r);
+    expect(checkAgain(r, first)).toBe(first);
+  });
+
+  it("Given no earlier outcome, When checked, Then the request is checked afresh", () => {
+    expect(checkAgain(req(), undefined)).toEqual(checkAppend(req()));
+    expect(() => checkAgain({ ...req(), data: Number.NaN }, undefined)).toThrow(ValidationError);
   });
 
   it("Given a checked request whose subject then changes, When checked again, Then it is checked afresh", () => {
     const r = req();
     const first = checkAppend(r);
     r.subject = subjects.property("lamp-1", "on");
-    expect(() => checkAppend(r)).toThrow(ValidationError);
+    expect(() => checkAgain(r, first)).toThrow(ValidationError);
     expect(first.subject).toBe(subjects.event("lamp-1", "reading"));
   });
 
   it("Given a request checked under a larger limit, When checked again under a smaller one, Then it is refused as too large", () => {
     const r = req();
-    checkAppend(r, { maxPayloadBytes: 1000 });
-    expect(() => checkAppend(r, { maxPayloadBytes: 4 })).toThrow(/limit is 4/);
+    const first = checkAppend(r, { maxPayloadBytes: 1000 });
+    expect(() => checkAgain(r, first, { maxPayloadBytes: 4 })).toThrow(/limit is 4/);
   });
 });
 

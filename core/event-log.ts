@@ -59,7 +59,8 @@ export type ReadOptions = {
 export type StreamStats = { stream: StreamName; messages: number; bytes: number; firstSeq: number; lastSeq: number };
 
 export interface EventLog {
-  append(req: AppendRequest): Promise<AppendResult>;
+  /** `checked`: what `checkAppend(req)` gave, when the caller checked the request already. */
+  append(req: AppendRequest, checked?: CheckedAppend): Promise<AppendResult>;
   /** Appends in order; results are in request order. Faster than awaiting `append` one by one. */
   appendMany(reqs: readonly AppendRequest[]): Promise<AppendResult[]>;
   /** For large batches where totals are enough (imports, load): the fastest path the server offers. */
@@ -81,26 +82,22 @@ export function issuesOf(error: z.ZodError): { path: string; message: string }[]
   return error.issues.map((i) => ({ path: i.path.map(String).join(".") || "(root)", message: i.message }));
 }
 
-/**
- * Requests already checked, with their outcome: a binding checks a request as it arrives (to refuse it alone) and the
- * event log checks it again as it sends it; the second check reuses the first while the subject and type are
- * unchanged. The payload then is the one serialised, and validated, by the first check.
- */
-const checkedRequests = new WeakMap<AppendRequest, CheckedAppend>();
+/** Checks an append request against the catalogue and the limits, and serialises its payload. */
+export function checkAppend(req: AppendRequest, limits: AppendLimits = DEFAULT_LIMITS): CheckedAppend {
+  return checkFresh(req, limits);
+}
 
 /**
- * Checks an append request against the catalogue and the limits, and serialises its payload. Checking the same
- * request object again reuses the first outcome (see `checkedRequests`); the size limit is applied every time.
+ * The check of a request that its caller may have checked already (a binding checks each request as it arrives, to
+ * refuse it alone, and hands the outcome to the event log with it): the earlier outcome is kept while it is for the
+ * same subject and type, with the size limit applied again; otherwise the request is checked afresh.
  */
-export function checkAppend(req: AppendRequest, limits: AppendLimits = DEFAULT_LIMITS): CheckedAppend {
-  const known = checkedRequests.get(req);
-  if (known !== undefined && known.subject === req.subject && known.type === req.type) {
-    if (known.payload.byteLength > limits.maxPayloadBytes) throw tooLarge(known.payload, limits);
-    return known;
+export function checkAgain(req: AppendRequest, earlier: CheckedAppend | undefined, limits = DEFAULT_LIMITS) {
+  if (earlier === undefined || earlier.subject !== req.subject || earlier.type !== req.type) {
+    return checkFresh(req, limits);
   }
-  const checked = checkFresh(req, limits);
-  checkedRequests.set(req, checked);
-  return checked;
+  if (earlier.payload.byteLength > limits.maxPayloadBytes) throw tooLarge(earlier.payload, limits);
+  return earlier;
 }
 
 function tooLarge(payload: Uint8Array, limits: AppendLimits): ValidationError {

@@ -25,7 +25,7 @@ import {
   type AppendResult,
   type BulkAppendResult,
   type CheckedAppend,
-  checkAppend,
+  checkAgain,
   type EventLog,
   type LoggedEvent,
   type ReadOptions,
@@ -348,8 +348,8 @@ export class JetStreamEventLog implements EventLog {
   }
 
   /** Validates a request and builds its headers; throws ValidationError before anything is sent. */
-  private prepare(req: AppendRequest): Prepared {
-    const checked = checkAppend(req, this.limits);
+  private prepare(req: AppendRequest, earlier?: CheckedAppend): Prepared {
+    const checked = checkAgain(req, earlier, this.limits);
     const id = req.id ?? nuid.next();
     const now = new Date();
     const received = now.toISOString();
@@ -381,9 +381,9 @@ export class JetStreamEventLog implements EventLog {
     );
   }
 
-  append(req: AppendRequest): Promise<AppendResult> {
+  append(req: AppendRequest, checked?: CheckedAppend): Promise<AppendResult> {
     try {
-      return this.send(this.prepare(req));
+      return this.send(this.prepare(req, checked));
     } catch (err) {
       return Promise.reject(err);
     }

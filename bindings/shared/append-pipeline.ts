@@ -10,9 +10,20 @@
  * Requests are checked one by one as they arrive (a bad one is refused alone, at once, never failing its
  * neighbours); the event log reuses that check when it sends them.
  */
-import { type AppendLimits, type AppendRequest, checkAppend, type EventLog } from "../../core/event-log.ts";
+import {
+  type AppendLimits,
+  type AppendRequest,
+  type CheckedAppend,
+  checkAppend,
+  type EventLog,
+} from "../../core/event-log.ts";
 
-type Waiting = { req: AppendRequest; resolve(result: unknown): void; reject(err: unknown): void };
+type Waiting = {
+  req: AppendRequest;
+  checked: CheckedAppend;
+  resolve(result: unknown): void;
+  reject(err: unknown): void;
+};
 
 export class AppendPipeline {
   private readonly log: EventLog;
@@ -39,9 +50,9 @@ export class AppendPipeline {
 
   /** Resolves once stored. Throws ValidationError at once when the request is not a valid event. */
   append(req: AppendRequest): Promise<unknown> {
-    checkAppend(req, this.limits);
+    const checked = checkAppend(req, this.limits);
     return new Promise((resolve, reject) => {
-      this.queue.push({ req, resolve, reject });
+      this.queue.push({ req, checked, resolve, reject });
       this.schedule();
     });
   }
@@ -57,7 +68,7 @@ export class AppendPipeline {
     this.inFlight++;
     let stored: Promise<unknown>;
     try {
-      stored = this.log.append(w.req);
+      stored = this.log.append(w.req, w.checked);
     } catch (err) {
       stored = Promise.reject(err);
     }
