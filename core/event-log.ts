@@ -61,6 +61,14 @@ export type StreamStats = { stream: StreamName; messages: number; bytes: number;
 export interface EventLog {
   /** `checked`: what `checkAppend(req)` gave, when the caller checked the request already. */
   append(req: AppendRequest, checked?: CheckedAppend): Promise<AppendResult>;
+  /**
+   * Sends a value without asking for JetStream's acknowledgement (the path of MQTT QoS 0, whose sender accepts
+   * loss): checked first, throwing ValidationError; once sent, a failure to store it is not reported back.
+   * Conditional appends always need `append`.
+   */
+  appendUnacknowledged?(req: AppendRequest, checked?: CheckedAppend): void;
+  /** Resolves once the server has read everything sent before the call. */
+  flushed?(): Promise<void>;
   /** Appends in order; results are in request order. Faster than awaiting `append` one by one. */
   appendMany(reqs: readonly AppendRequest[]): Promise<AppendResult[]>;
   /** For large batches where totals are enough (imports, load): the fastest path the server offers. */

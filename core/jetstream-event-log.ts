@@ -389,6 +389,18 @@ export class JetStreamEventLog implements EventLog {
     }
   }
 
+  appendUnacknowledged(req: AppendRequest, checked?: CheckedAppend): void {
+    if (req.expectedLastSubjectSeq !== undefined) {
+      throw new ValidationError("a conditional append needs JetStream's acknowledgement");
+    }
+    const p = this.prepare(req, checked);
+    this.nc.publish(p.checked.subject, p.checked.payload, { headers: p.headers });
+  }
+
+  flushed(): Promise<void> {
+    return this.nc.flush();
+  }
+
   /**
    * Validates every request first (a bad one fails the call before anything is stored), then publishes with up to
    * `window` acknowledgements outstanding. If a publish fails the others still complete and the first error is

@@ -4,7 +4,8 @@
  *
  * One run measures, with the same client load (mqtt.js publishers in a separate process, 256-byte JSON):
  * mosquitto pub → sub at QoS 0 and 1; the hub's MQTT endpoint at QoS 0 and 1 to stored in JetStream and to
- * projected into the history read model (real Postgres, the projection on its own thread as in the hub); and
+ * projected into the history read model (real Postgres, the projection on its own thread as in the hub; QoS 0 goes
+ * without JetStream acknowledgements, so its stored figure is the time until the stream holds every message); and
  * publish → stored latency paced at `--rate` next to mosquitto's publish → receive latency at the same pace. The hub is
  * paced twice: first steady on a warmed-up hub (the goal's measure), then again right after the full-speed runs, whose
  * backlog of garbage the hub's heap still holds (a major collection may then pause it).
@@ -72,8 +73,13 @@ async function load(plan: object): Promise<LoadResult> {
 
 const load1 = () => loadavg()[0]?.toFixed(2);
 const rate = (n: number, ms: number | undefined) => (ms ? Math.round((n * 1000) / ms) : 0);
-const until = async (check: () => Promise<boolean>) => {
-  while (!(await check())) await new Promise((r) => setTimeout(r, 10));
+/** Waits for `check`; fails the run after a minute (a QoS 0 message the hub lost would otherwise stall it). */
+const until = async (check: () => Promise<boolean>, what = "the stream to catch up") => {
+  const deadline = Date.now() + 60_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
   return Date.now();
 };
 
@@ -173,7 +179,7 @@ async function hubRun(qos: 0 | 1) {
   const cpu = await cpuSince(meter);
   const r = await load(hubPlan(qos, TOTAL));
   const target = before + r.sent;
-  const storedAt = await until(async () => (await eventsHead()) >= target);
+  const storedAt = await until(async () => (await eventsHead()) >= target, `all ${r.sent} messages stored`);
   const projectedAt = await until(async () => (await readCheckpoint(database.db, "history")) >= target);
   recordCpu(`hub QoS ${qos} (until projected)`, r.sent, await cpu(r.sent), r.cpuMs);
   const storedMs = qos === 1 ? r.acknowledgedMs : storedAt - r.startWall;

@@ -171,7 +171,8 @@ export class MqttBinding {
           if (!reply.success) throw new ValidationError("the action status is invalid", issuesOf(reply.error));
           stored = o.dispatcher.report(session.device, reply.data, "mqtt");
         } else {
-          stored = facts.publish(session.device, topic, data);
+          // QoS 0 values go without JetStream's acknowledgement: the device accepted loss, the hub saves the work.
+          stored = facts.publish(session.device, topic, data, undefined, { acknowledged: packet.qos > 0 });
         }
       } catch (err) {
         return handled(err);

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../core/config.ts";
 import { ValidationError } from "../../core/errors.ts";
+import type { EventLog } from "../../core/event-log.ts";
 import { JetStreamEventLog } from "../../core/jetstream-event-log.ts";
 import { subjects } from "../../core/subjects.ts";
 import { startTestNats, type TestNats } from "../../test/harness/index.ts";
 import { AppendPipeline } from "./append-pipeline.ts";
-import { eventsIn } from "./testing.ts";
+import { eventsIn, waitForEvents } from "./testing.ts";
 
 describe("AppendPipeline against a real nats-server", () => {
   let nats: TestNats;
@@ -43,6 +44,43 @@ describe("AppendPipeline against a real nats-server", () => {
     await Promise.all([first, last]);
     const stored = await eventsIn(log, "EVENTS", subjects.event("mixed", "reading"));
     expect(stored.map((e) => (e.data as { i: number }).i)).toEqual([0, 2]);
+  });
+
+  it("Given values sent without acknowledgement among acknowledged ones beyond the window, When appended, Then all are stored once, in call order", async () => {
+    const pipeline = new AppendPipeline(log, { window: 2 });
+    const appends = Array.from({ length: 60 }, (_, i) =>
+      pipeline.append(value("unacked", i), { acknowledged: i % 3 === 0 }),
+    );
+    const results = await Promise.all(appends);
+    // Acknowledged values resolve with their place in the stream; the others once the server has read them.
+    expect(results.filter((r) => r === undefined)).toHaveLength(40);
+    // Read by the server is not yet stored: JetStream stores from its own queue, so wait for the last ones.
+    const stored = await waitForEvents(log, "EVENTS", (events) => events.length >= 60, {
+      filter: subjects.event("unacked", "reading"),
+    });
+    expect(stored.map((e) => (e.data as { i: number }).i)).toEqual(Array.from({ length: 60 }, (_, i) => i));
+    expect(stored.every((e) => e.type === "spokes.EventEmitted" && e.source === "devices/dev-1")).toBe(true);
+    expect(new Set(stored.map((e) => e.id)).size).toBe(60);
+  });
+
+  it("Given a bad value sent without acknowledgement, When appended, Then it is refused at once like any other", () => {
+    const pipeline = new AppendPipeline(log);
+    expect(() => pipeline.append({ ...value("unacked-bad", 0), data: Number.NaN }, { acknowledged: false })).toThrow(
+      ValidationError,
+    );
+  });
+
+  it("Given a conditional append, When sent without acknowledgement, Then the event log refuses it", () => {
+    expect(() => log.appendUnacknowledged({ ...value("conditional", 0), expectedLastSubjectSeq: 0 })).toThrow(
+      /needs JetStream's acknowledgement/,
+    );
+  });
+
+  it("Given an event log that cannot send without acknowledgement, When a value asks for it, Then it is stored acknowledged", async () => {
+    const plain = { append: log.append.bind(log) } as unknown as EventLog;
+    const pipeline = new AppendPipeline(plain);
+    const result = await pipeline.append(value("fallback", 0), { acknowledged: false });
+    expect(result).toMatchObject({ stream: "EVENTS" });
   });
 
   it("Given a value larger than the pipeline's limit, When appended, Then it is refused at once", () => {

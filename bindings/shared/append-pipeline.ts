@@ -7,6 +7,11 @@
  * only once JetStream acknowledged that value: under load many values share a round trip, and when idle a value
  * is stored alone at once.
  *
+ * A value may also be sent without an acknowledgement (`acknowledged: false`, for senders that accept loss, such as
+ * MQTT QoS 0): it keeps its place in the order, costs the server and this process far less, and its promise
+ * resolves once the server has read it (one round trip shared by every such value of the turn). A failure to store
+ * it is then not reported.
+ *
  * Requests are checked one by one as they arrive (a bad one is refused alone, at once, never failing its
  * neighbours); the event log reuses that check when it sends them.
  */
@@ -21,6 +26,7 @@ import {
 type Waiting = {
   req: AppendRequest;
   checked: CheckedAppend;
+  acknowledged: boolean;
   resolve(result: unknown): void;
   reject(err: unknown): void;
 };
@@ -35,11 +41,22 @@ export class AppendPipeline {
   private scheduled = false;
   private readonly release = () => {
     this.scheduled = false;
-    while (this.inFlight < this.window && this.head < this.queue.length) this.send(this.queue[this.head++] as Waiting);
+    let unacknowledged: Waiting[] | undefined;
+    while (this.head < this.queue.length) {
+      const w = this.queue[this.head] as Waiting;
+      if (w.acknowledged) {
+        if (this.inFlight >= this.window) break;
+        this.send(w);
+      } else if (this.sendUnacknowledged(w)) {
+        (unacknowledged ??= []).push(w);
+      }
+      this.head++;
+    }
     if (this.head === this.queue.length) {
       this.queue = [];
       this.head = 0;
     }
+    if (unacknowledged) this.whenRead(unacknowledged);
   };
 
   constructor(log: EventLog, o: { limits?: AppendLimits; window?: number } = {}) {
@@ -48,18 +65,24 @@ export class AppendPipeline {
     this.window = o.window ?? 4096;
   }
 
-  /** Resolves once stored. Throws ValidationError at once when the request is not a valid event. */
-  append(req: AppendRequest): Promise<unknown> {
+  /**
+   * Resolves once stored, or with `acknowledged: false` once the server has read it (when the event log can send
+   * that way). Throws ValidationError at once when the request is not a valid event.
+   */
+  append(req: AppendRequest, o: { acknowledged?: boolean } = {}): Promise<unknown> {
     const checked = checkAppend(req, this.limits);
+    const acknowledged = o.acknowledged !== false || this.log.appendUnacknowledged === undefined;
     return new Promise((resolve, reject) => {
-      this.queue.push({ req, checked, resolve, reject });
+      this.queue.push({ req, checked, acknowledged, resolve, reject });
       this.schedule();
     });
   }
 
   /** Sends what waits once the current turn's input is handled (setImmediate runs after the poll phase). */
   private schedule(): void {
-    if (this.scheduled || this.inFlight >= this.window) return;
+    if (this.scheduled) return;
+    const next = this.queue[this.head];
+    if (next === undefined || (next.acknowledged && this.inFlight >= this.window)) return;
     this.scheduled = true;
     setImmediate(this.release);
   }
@@ -80,6 +103,29 @@ export class AppendPipeline {
       (err: unknown) => {
         this.settled();
         w.reject(err);
+      },
+    );
+  }
+
+  private sendUnacknowledged(w: Waiting): boolean {
+    try {
+      this.log.appendUnacknowledged?.(w.req, w.checked);
+      return true;
+    } catch (err) {
+      w.reject(err);
+      return false;
+    }
+  }
+
+  /** Settles values sent without acknowledgement once the server has read them. */
+  private whenRead(sent: Waiting[]): void {
+    const read = this.log.flushed?.() ?? Promise.resolve();
+    read.then(
+      () => {
+        for (const w of sent) w.resolve(undefined);
+      },
+      (err: unknown) => {
+        for (const w of sent) w.reject(err);
       },
     );
   }

@@ -28,12 +28,20 @@ export class FactPublisher {
   /**
    * Resolves once JetStream stored the fact; rejects with ForbiddenError, ValidationError or UnavailableError.
    * Event and property values go through the append pipeline; TDs are appended one by one. `time` is the
-   * device's own time of the fact, when its protocol carries one.
+   * device's own time of the fact, when its protocol carries one. `acknowledged: false` sends an event or property
+   * value without waiting for JetStream's acknowledgement (see AppendPipeline); the promise then resolves once the
+   * server has read it.
    */
-  publish(device: string, fact: DeviceFact, data: unknown, time?: Date): Promise<unknown> {
+  publish(
+    device: string,
+    fact: DeviceFact,
+    data: unknown,
+    time?: Date,
+    o: { acknowledged?: boolean } = {},
+  ): Promise<unknown> {
     const pending = this.claiming.get(fact.thing);
     if (pending) {
-      const again = () => this.publish(device, fact, data, time);
+      const again = () => this.publish(device, fact, data, time, o);
       return pending.then(again, again);
     }
     const check = this.ownership.check(device, fact.thing);
@@ -42,7 +50,7 @@ export class FactPublisher {
     if (check === "owner") {
       if (fact.kind === "td") return this.log.append(req);
       try {
-        return this.values.append(req);
+        return this.values.append(req, o);
       } catch (err) {
         return Promise.reject(err);
       }
