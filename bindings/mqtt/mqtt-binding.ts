@@ -2,8 +2,8 @@
  * The hub's MQTT 3.1.1 endpoint (aedes, embedded) over TCP, WebSocket and optionally TLS. Devices log in with
  * username = device id and password = device token (or a client certificate on TLS); every publish and subscribe
  * is checked against what the device owns. What devices publish goes straight into the event log: a QoS 1
- * PUBACK is sent only after JetStream stored the message; QoS 0 is sent on without waiting, with a bounded number
- * in flight. Device messages are never routed to other clients: the only messages the endpoint sends are
+ * PUBACK is sent only after JetStream stored the message; QoS 0 is sent on without JetStream's acknowledgement,
+ * with a bounded number not yet read by the server. Device messages are never routed to other clients: the only messages the endpoint sends are
  * actions (through the dispatcher) and the reasons it dropped a message.
  */
 import { createServer as createTcpServer, type Server } from "node:net";
@@ -42,7 +42,7 @@ export type MqttBindingOptions = {
   tls?: MqttTls;
   /** Largest payload stored, in bytes (the event log's limit). */
   maxPayloadBytes?: number;
-  /** QoS 0 messages on their way to JetStream before the endpoint stops reading from devices. Default 20,000. */
+  /** QoS 0 messages not yet read by nats-server before the endpoint stops reading from devices. Default 20,000. */
   maxInFlightQos0?: number;
 };
 
