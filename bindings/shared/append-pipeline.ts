@@ -48,7 +48,8 @@ export class AppendPipeline {
         if (this.inFlight >= this.window) break;
         this.send(w);
       } else if (this.sendUnacknowledged(w)) {
-        (unacknowledged ??= []).push(w);
+        unacknowledged ??= [];
+        unacknowledged.push(w);
       }
       this.head++;
     }

@@ -246,7 +246,7 @@ describe("the sleepy-device story", () => {
 
     const received: string[] = [];
     const c = await device("valve-7");
-    c.on("message", (topic, payload) => {
+    c.on("message", (_topic, payload) => {
       const { actionId } = JSON.parse(payload.toString());
       received.push(actionId);
       c.publish(`things/${THING}/action-status/calibrate`, JSON.stringify({ actionId, status: "completed" }), {
