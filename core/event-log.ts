@@ -100,7 +100,11 @@ export function checkAppend(req: AppendRequest, limits: AppendLimits = DEFAULT_L
  * refuse it alone, and hands the outcome to the event log with it): the earlier outcome is kept while it is for the
  * same subject and type, with the size limit applied again; otherwise the request is checked afresh.
  */
-export function checkAgain(req: AppendRequest, earlier: CheckedAppend | undefined, limits = DEFAULT_LIMITS) {
+export function checkAgain(
+  req: AppendRequest,
+  earlier: CheckedAppend | undefined,
+  limits: AppendLimits = DEFAULT_LIMITS,
+): CheckedAppend {
   if (earlier === undefined || earlier.subject !== req.subject || earlier.type !== req.type) {
     return checkFresh(req, limits);
   }

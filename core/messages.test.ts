@@ -119,6 +119,12 @@ describe("payloads", () => {
     expect(firstIssue(type, data)?.path.join(".")).toBe(path);
   });
 
+  it("names what is not JSON in the issue's message", () => {
+    expect(firstIssue("spokes.EventEmitted", { a: undefined })?.message).toBe("undefined is not a JSON value");
+    expect(firstIssue("spokes.EventEmitted", [Symbol("s")])?.message).toBe("a symbol is not a JSON value");
+    expect(firstIssue("spokes.EventEmitted", Number.NaN)?.message).toBe("NaN is not a JSON number");
+  });
+
   it("keeps a JSON value as it is: the checked value is the value given, not a copy", () => {
     const value = JSON.parse('{"a":[1,{"b":null}]}');
     expect(catalogue["spokes.EventEmitted"].data.parse(value)).toBe(value);

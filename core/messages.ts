@@ -38,7 +38,7 @@ function notJson(value: unknown, path: (string | number)[]): NotJson | undefined
       return undefined;
     }
     default:
-      return { path, message: `a ${typeof value} is not a JSON value` };
+      return { path, message: `${value === undefined ? "undefined" : `a ${typeof value}`} is not a JSON value` };
   }
 }
 
