@@ -90,11 +90,6 @@ export function issuesOf(error: z.ZodError): { path: string; message: string }[]
   return error.issues.map((i) => ({ path: i.path.map(String).join(".") || "(root)", message: i.message }));
 }
 
-/** Checks an append request against the catalogue and the limits, and serialises its payload. */
-export function checkAppend(req: AppendRequest, limits: AppendLimits = DEFAULT_LIMITS): CheckedAppend {
-  return checkFresh(req, limits);
-}
-
 /**
  * The check of a request that its caller may have checked already (a binding checks each request as it arrives, to
  * refuse it alone, and hands the outcome to the event log with it): the earlier outcome is kept while it is for the
@@ -106,7 +101,7 @@ export function checkAgain(
   limits: AppendLimits = DEFAULT_LIMITS,
 ): CheckedAppend {
   if (earlier === undefined || earlier.subject !== req.subject || earlier.type !== req.type) {
-    return checkFresh(req, limits);
+    return checkAppend(req, limits);
   }
   if (earlier.payload.byteLength > limits.maxPayloadBytes) throw tooLarge(earlier.payload, limits);
   return earlier;
@@ -116,7 +111,8 @@ function tooLarge(payload: Uint8Array, limits: AppendLimits): ValidationError {
   return new ValidationError(`payload is ${payload.byteLength} bytes; the limit is ${limits.maxPayloadBytes}`);
 }
 
-function checkFresh(req: AppendRequest, limits: AppendLimits): CheckedAppend {
+/** Checks an append request against the catalogue and the limits, and serialises its payload. */
+export function checkAppend(req: AppendRequest, limits: AppendLimits = DEFAULT_LIMITS): CheckedAppend {
   if (!isEventType(req.type)) throw new ValidationError(`unknown event type "${String(req.type).slice(0, 80)}"`);
   const address = parseSubject(req.subject);
   const entry = catalogue[req.type];

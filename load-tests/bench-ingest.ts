@@ -35,7 +35,7 @@ import { migrate } from "../projections/db/migrate.ts";
 import { startProjectionThread } from "../projections/projection-thread.ts";
 import { provisionTestDevice } from "../test/harness/devices.ts";
 import { freePort, startTestNats, startTestPostgres, waitForPort } from "../test/harness/index.ts";
-import { cpuMs, cpuSince } from "./support/cpu-time.ts";
+import { cpuMs, cpuSince, ownCpuMs } from "./support/cpu-time.ts";
 
 const { values } = parseArgs({
   options: {
@@ -144,10 +144,7 @@ const plainPlan = (qos: 0 | 1, total: number, pace = 0) => ({
 /** CPU time per message of each part, for the table printed at the end. */
 const cpuTable: Record<string, string | number | undefined>[] = [];
 const meter = {
-  hub: () => {
-    const u = process.cpuUsage();
-    return (u.user + u.system) / 1000;
-  },
+  hub: ownCpuMs,
   // Part of the hub's figure: the projection thread alone (Node 22.19+ reads a worker's CPU time).
   "of which projection thread": async () => {
     const u = await runner.worker()?.cpuUsage?.();
@@ -159,15 +156,10 @@ const meter = {
 };
 function recordCpu(run: string, messages: number, parts: Record<string, number | undefined>, loadCpuMs?: number) {
   const load = loadCpuMs === undefined ? undefined : Math.round((loadCpuMs * 10_000) / messages) / 10;
-  const all = [
-    load,
-    ...Object.entries(parts)
-      .filter(([name]) => !name.startsWith("of which"))
-      .map(([, v]) => v),
-  ];
-  const total = all.every((v) => v !== undefined)
-    ? Math.round((all.reduce((a, b) => (a ?? 0) + (b ?? 0), 0) as number) * 10) / 10
-    : undefined;
+  // The total counts each process once: a part "of which …" is already inside another.
+  const all = [load, ...Object.entries(parts).flatMap(([name, v]) => (name.startsWith("of which") ? [] : [v]))];
+  const known = all.filter((v): v is number => v !== undefined);
+  const total = known.length === all.length ? Math.round(known.reduce((a, b) => a + b, 0) * 10) / 10 : undefined;
   cpuTable.push({ run, "load generator": load, ...parts, total });
 }
 

@@ -26,7 +26,7 @@ import { replay } from "../projections/replay.ts";
 import { ProjectionRunner } from "../projections/runner.ts";
 import { startTestNats, startTestPostgres } from "../test/harness/index.ts";
 import { copyLine } from "./baselines/postgres-copy.ts";
-import { cpuMs, cpuSince } from "./support/cpu-time.ts";
+import { cpuMs, cpuSince, ownCpuMs } from "./support/cpu-time.ts";
 
 const N = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 100_000);
 const withPglite = process.argv.includes("--pglite");
@@ -46,10 +46,7 @@ const natsUrl = config.SPOKES_NATS_URL ?? nats?.url ?? "";
 const pgUrl = config.SPOKES_POSTGRES_URL ?? pg?.url ?? "";
 const log = await JetStreamEventLog.open({ servers: natsUrl, settings: config });
 const meter = {
-  node: () => {
-    const u = process.cpuUsage();
-    return (u.user + u.system) / 1000;
-  },
+  node: ownCpuMs,
   nats: () => cpuMs(nats?.pid()),
   postgres: () => cpuMs(pg?.pid, true),
 };

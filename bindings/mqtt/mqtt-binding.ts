@@ -3,8 +3,8 @@
  * username = device id and password = device token (or a client certificate on TLS); every publish and subscribe
  * is checked against what the device owns. What devices publish goes straight into the event log: a QoS 1
  * PUBACK is sent only after JetStream stored the message; QoS 0 is sent on without JetStream's acknowledgement,
- * with a bounded number not yet read by the server. Device messages are never routed to other clients: the only messages the endpoint sends are
- * actions (through the dispatcher) and the reasons it dropped a message.
+ * with a bounded number not yet read by the server. Device messages are never routed to other clients: the only
+ * messages the endpoint sends are actions (through the dispatcher) and the reasons it dropped a message.
  */
 import { createServer as createTcpServer, type Server } from "node:net";
 import { createServer as createTlsServer, type TLSSocket } from "node:tls";

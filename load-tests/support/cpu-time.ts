@@ -22,6 +22,12 @@ function stat(pid: number | string): Stat | undefined {
   }
 }
 
+/** User + system CPU milliseconds of this process so far (all its threads). */
+export function ownCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 /** User + system CPU milliseconds of one process, or of it and all its descendants with `tree`. */
 export function cpuMs(pid: number | undefined, tree = false): number | undefined {
   if (pid === undefined) return undefined;
