@@ -7,7 +7,7 @@
 export type CeHeaders = { id?: string; type?: string; source?: string; time?: string; received?: string };
 
 /** The value of the first header line whose key is exactly `key`, trimmed; undefined when there is none. */
-function headerValue(block: string, key: string): string | undefined {
+export function headerValue(block: string, key: string): string | undefined {
   // Header lines follow the status line, so each starts right after a CRLF; values hold no CRLF.
   const at = block.indexOf(key);
   if (at === -1) return undefined;

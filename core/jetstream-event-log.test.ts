@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseCeHeaders } from "./ce-headers.ts";
 import { ValidationError } from "./errors.ts";
-import { deliveryOf, headerBlockText, jsonTextKeeps } from "./jetstream-event-log.ts";
+import { deliveryOf, headerBlockText, jsonTextKeeps, natsServers } from "./jetstream-event-log.ts";
 
 describe("deliveryOf", () => {
   it("Given the short ack subject, When read, Then stream, sequences, time and pending come out", () => {
@@ -93,5 +93,21 @@ describe("headerBlockText", () => {
   it("Given an id or a source holding a line break, When written, Then it is refused before anything is sent", () => {
     expect(() => headerBlockText({ ...fields, id: "a\r\nNats-Msg-Id: b" })).toThrow(ValidationError);
     expect(() => headerBlockText({ ...fields, source: "devices/x\n" })).toThrow(ValidationError);
+  });
+});
+
+describe("natsServers", () => {
+  it("Given URLs with a user and password or a token, Then the credentials go apart and the URLs keep no secret", () => {
+    expect(natsServers("nats://spokes:s%40cret@10.0.0.1:4222,nats://10.0.0.2:4222")).toEqual({
+      servers: ["nats://10.0.0.1:4222", "nats://10.0.0.2:4222"],
+      auth: { user: "spokes", pass: "s@cret" },
+    });
+    expect(natsServers(["tls://t0ken@nats.example:4443"])).toEqual({
+      servers: ["tls://nats.example:4443"],
+      auth: { token: "t0ken" },
+    });
+  });
+  it("Given URLs without credentials, Then they stay as they are", () => {
+    expect(natsServers("nats://127.0.0.1:4222")).toEqual({ servers: ["nats://127.0.0.1:4222"], auth: {} });
   });
 });

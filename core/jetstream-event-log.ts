@@ -253,6 +253,26 @@ export function jsonTextKeeps(text: string): boolean {
   return !REWRITTEN_NUMBER.test(text);
 }
 
+/** Pure: when the hub received a message: its ce-received header, else the time JetStream stored it. */
+export function receivedAtOf(received: string | undefined, d: Pick<Delivery, "timestampNanos">): string {
+  return received || new Date(d.timestampNanos / 1e6).toISOString();
+}
+
+/**
+ * Pure: a stored payload's value (the JSON it holds, else the text itself; null when empty) and, as `json`, the text
+ * when it may be written as is in place of the value (see `DecodedEvent.json`).
+ */
+export function payloadOf(text: string): { data: unknown; json: string | undefined } {
+  if (text === "") return { data: null, json: undefined };
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return { data: text, json: undefined };
+  }
+  return { data, json: data !== null && jsonTextKeeps(text) ? text : undefined };
+}
+
 function toLoggedEvent(
   h: CeHeaders,
   d: Delivery,
@@ -260,16 +280,8 @@ function toLoggedEvent(
   payload: Uint8Array | string,
   keepText = false,
 ): DecodedEvent {
-  const receivedAt = h.received || new Date(d.timestampNanos / 1e6).toISOString();
-  const text = typeof payload === "string" ? payload : decoder.decode(payload);
-  let data: unknown;
-  let parsed = false;
-  try {
-    data = text === "" ? null : JSON.parse(text);
-    parsed = true;
-  } catch {
-    data = text;
-  }
+  const receivedAt = receivedAtOf(h.received, d);
+  const { data, json } = payloadOf(typeof payload === "string" ? payload : decoder.decode(payload));
   const event: DecodedEvent = {
     stream: d.stream as StreamName,
     seq: d.streamSequence,
@@ -283,7 +295,7 @@ function toLoggedEvent(
   };
   if (!keepText) return event;
   // Always set (undefined when unsafe), so every event of a bulk read has the same shape.
-  event.json = parsed && data !== null && jsonTextKeeps(text) ? text : undefined;
+  event.json = json;
   return event;
 }
 
@@ -300,6 +312,41 @@ export function decodeMessage(m: JsMsg): LoggedEvent {
  */
 export function decodeDelivered(m: Msg, d: Delivery): DecodedEvent {
   return toLoggedEvent(ceHeadersOf(m), d, m.subject, m.data, true);
+}
+
+/**
+ * The same for a delivered message already read as text by a reader of the NATS protocol of its own: the header
+ * block and the payload each decoded from UTF-8 as nats.js decodes them (the payload without a leading BOM).
+ */
+export function decodeDeliveredText(subject: string, headerBlock: string, payload: string, d: Delivery): DecodedEvent {
+  return toLoggedEvent(parseCeHeaders(headerBlock), d, subject, payload, true);
+}
+
+/**
+ * Pure: server URLs without their credentials, and the credentials as nats.js takes them: `nats://user:password@host`
+ * gives a user and password, `nats://token@host` a token (the first URL that has any counts). Credentials never
+ * appear in what is logged or reported.
+ */
+export function natsServers(urls: string | readonly string[]): {
+  servers: string[];
+  auth: { user?: string; pass?: string; token?: string };
+} {
+  let auth: { user?: string; pass?: string; token?: string } = {};
+  const servers = (typeof urls === "string" ? urls.split(",") : urls).map((raw) => {
+    const text = raw.trim();
+    let url: URL;
+    try {
+      url = new URL(text.includes("://") ? text : `nats://${text}`);
+    } catch {
+      return text;
+    }
+    if (!url.username && !url.password) return text;
+    const user = decodeURIComponent(url.username);
+    const pass = decodeURIComponent(url.password);
+    if (Object.keys(auth).length === 0) auth = url.password ? { user, pass } : { token: user };
+    return `${url.protocol}//${url.host}`;
+  });
+  return { servers, auth };
 }
 
 export class JetStreamEventLog implements EventLog {
@@ -329,10 +376,11 @@ export class JetStreamEventLog implements EventLog {
   /** Connects, refuses a server that is too old, and makes sure the streams exist with the wanted settings. */
   static async open(o: JetStreamEventLogOptions): Promise<JetStreamEventLog> {
     let nc: NatsConnection;
+    const { servers, auth } = natsServers(o.servers);
     try {
-      nc = await connect({ servers: o.servers, name: o.name ?? "spokes", maxReconnectAttempts: -1 });
+      nc = await connect({ servers, ...auth, name: o.name ?? "spokes", maxReconnectAttempts: -1 });
     } catch (cause) {
-      throw new UnavailableError(`cannot reach NATS at ${String(o.servers)}`, { cause });
+      throw new UnavailableError(`cannot reach NATS at ${servers.join(",")}`, { cause });
     }
     try {
       const features = checkServerVersion(nc.info?.version ?? "");

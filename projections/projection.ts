@@ -3,9 +3,10 @@
  * changes, and `apply`, which writes those changes inside the runner's transaction.
  */
 import type { LoggedEvent } from "../core/event-log.ts";
+import type { Delivery } from "../core/jetstream-event-log.ts";
 import type { EventData, EventType } from "../core/messages.ts";
 import type { Address, StreamName } from "../core/subjects.ts";
-import type { Db } from "./db/database.ts";
+import type { CopyPart, Db } from "./db/database.ts";
 
 /**
  * A logged event that passed the catalogue: known type, payload parsed by its schema, subject parsed. `json` is the
@@ -23,7 +24,7 @@ export type ProjectionEvent = {
 /** The events of one type, for handlers that switch on `type`. */
 export type EventOf<T extends EventType> = Extract<ProjectionEvent, { type: T }>;
 
-export type Projection<Changes> = {
+export type Projection<Changes, Row = unknown> = {
   /** Unique; names the durable consumer and the checkpoint row. */
   name: string;
   stream: StreamName;
@@ -41,39 +42,57 @@ export type Projection<Changes> = {
    * only be replayed from the start.
    */
   keepBefore?(tx: Db, live: string, fromSeq: number): Promise<void>;
-  /**
-   * Optional, for replay: the changes made ready for a bulk load (such as COPY) into the empty shadow tables. Called
-   * before the previous batch's write has finished, so it must not look at the database; the load must write
-   * exactly the rows `apply` would. When the load fails with bad data, replay applies the batch with `apply`.
-   */
-  bulk?(changes: Changes): BulkLoad | undefined;
+  /** Optional, for replay: a bulk load (such as COPY) into the empty shadow tables. */
+  bulk?: BulkLoad<Changes, Row>;
 };
+
+/** A stored message as replay's own NATS reader hands it over: subject, header block and payload, as text. */
+export type StoredMessage = { subject: string; header: string; payload: string };
+
+/** Makes a bulk load's row straight from a stored message; undefined has the message decoded into an event. */
+export type RowOf = (m: StoredMessage, d: Delivery) => unknown;
 
 /** Where a replay builds: the live schema, the shadow schema, and what this replay has created there so far. */
 export type ShadowTarget = { live: string; shadow: string; made: Set<string> };
 
-export type BulkLoad = {
+/** Runs statements and COPYs in one transaction (`copyIn`, here or on the replay's writer thread). */
+export type CopyRunner = (before: readonly string[], parts: readonly CopyPart[]) => Promise<boolean>;
+
+export type BulkLoad<Changes, Row> = {
+  /**
+   * Pure: the changes as rows of the load, exactly the rows `apply` would write. Called before the previous batch's
+   * write has finished, so it must not look at the database.
+   */
+  rows(changes: Changes): Row[];
+  /**
+   * Pure, optional: the row for a stored message straight from its text, when it is one the projection's handler
+   * would take and turn into exactly this row; undefined for anything else (which is then decoded, checked and
+   * handled as usual). Rows the database refuses send their batch back through `apply`, event by event.
+   */
+  rowOf?(m: StoredMessage, d: Delivery): Row | undefined;
   /**
    * Writes the rows into the tables of `target.shadow` (named with the schema, not through the search path), all or
-   * nothing, in transactions of its own. False, having written nothing, when the database cannot bulk load.
+   * nothing, through `copy`. False, having written nothing, when the database cannot bulk load.
    */
-  write(db: Db, target: ShadowTarget): Promise<boolean>;
+  write(copy: CopyRunner, target: ShadowTarget, rows: readonly Row[]): Promise<boolean>;
 };
 
 /** A batch's changes, computed and waiting to be written. */
 export type PreparedChanges = {
   /** Writes them inside the caller's transaction, as `project` does. */
   apply(tx: Db): Promise<void>;
-  bulk?: BulkLoad;
+  /** The rows of the projection's bulk load, where it has one. */
+  rows?: unknown[];
 };
 
 /** A projection with its change type hidden, so projections of different kinds fit in one list. */
 export type AnyProjection = Omit<Projection<unknown>, "handle" | "apply" | "keepBefore" | "bulk"> & {
   /** handle then apply. */
   project(tx: Db, events: readonly ProjectionEvent[]): Promise<void>;
-  /** handle (and `bulk` where the projection has it), leaving the write for later. Throws HandlerError. */
+  /** handle (and the bulk load's rows where the projection has one), leaving the write for later. Throws HandlerError. */
   prepare(events: readonly ProjectionEvent[]): PreparedChanges;
   keepBefore?: Projection<unknown>["keepBefore"];
+  bulk?: Pick<BulkLoad<unknown, unknown>, "rowOf" | "write">;
 };
 
 /** A handler threw: the events it was given are bad data for it, never a reason to stop the worker. */
@@ -81,7 +100,7 @@ export class HandlerError extends Error {
   override name = "HandlerError";
 }
 
-export function defineProjection<C>(p: Projection<C>): AnyProjection {
+export function defineProjection<C, R = unknown>(p: Projection<C, R>): AnyProjection {
   const { handle, apply, bulk, ...rest } = p;
   const changesOf = (events: readonly ProjectionEvent[]): C => {
     try {
@@ -103,8 +122,15 @@ export function defineProjection<C>(p: Projection<C>): AnyProjection {
     },
     prepare(events) {
       const changes = changesOf(events);
-      const load = bulk?.(changes);
-      return { apply: (tx) => apply(tx, changes), ...(load ? { bulk: load } : {}) };
+      return { apply: (tx) => apply(tx, changes), ...(bulk ? { rows: bulk.rows(changes) } : {}) };
     },
+    ...(bulk
+      ? {
+          bulk: {
+            ...(bulk.rowOf ? { rowOf: bulk.rowOf } : {}),
+            write: (copy, target, rows) => bulk.write(copy, target, rows as R[]),
+          },
+        }
+      : {}),
   };
 }

@@ -6,16 +6,22 @@ import { JetStreamEventLog } from "../core/jetstream-event-log.ts";
 import { subjects } from "../core/subjects.ts";
 import { startTestNats, type TestNats } from "../test/harness/index.ts";
 import { history } from "./history/projection.ts";
-import { readBatches } from "./replay-source.ts";
+import { sortOut } from "./process-batch.ts";
+import { ReadyRow, type ReplayItem, readBatches } from "./replay-source.ts";
 import { twin } from "./twin/projection.ts";
 
-describe("the replay's reader against a real nats-server", () => {
+// Without authentication the reader subscribes on a connection of its own; with it, through the log's nats.js one.
+describe.each([
+  ["that asks for no password", false],
+  ["that asks for a password", true],
+] as const)("the replay's reader against a real nats-server %s", (_, password) => {
   let nats: TestNats;
   let log: JetStreamEventLog;
 
   beforeAll(async () => {
-    nats = await startTestNats();
-    log = await JetStreamEventLog.open({ servers: nats.url, settings: loadConfig({}) });
+    nats = await startTestNats(password ? { args: ["--user", "spokes", "--pass", "s3cret"] } : {});
+    const servers = password ? nats.url.replace("nats://", "nats://spokes:s3cret@") : nats.url;
+    log = await JetStreamEventLog.open({ servers, settings: loadConfig({}) });
     await log.appendMany(
       Array.from({ length: 5000 }, (_, i) => ({
         subject: subjects.property(`t${i % 7}`, "level"),
@@ -64,5 +70,23 @@ describe("the replay's reader against a real nats-server", () => {
       }
     };
     await expect(read()).rejects.toBeInstanceOf(UnavailableError);
+  });
+
+  it("Given plain values and one with a fraction, When read with history's row maker, Then on a connection of its own plain values come as rows, equal to those of their decoded events", async () => {
+    await log.append({ subject: subjects.property("t1", "level"), type: "spokes.PropertyReported", data: { x: 1.5 } });
+    const items: ReplayItem[] = [];
+    for await (const batch of readBatches(log, history, 4995, 5001, 1000, history.bulk?.rowOf)) items.push(...batch);
+    expect(items.map((i) => i.seq)).toEqual([4995, 4996, 4997, 4998, 4999, 5000, 5001]);
+    const rows = items.filter((i) => i instanceof ReadyRow);
+    // 1.5 is a number JavaScript may write otherwise: that value is always decoded.
+    expect(rows).toHaveLength(password ? 0 : 6);
+    expect(items.at(-1)).toMatchObject({ seq: 5001, data: { x: 1.5 } });
+    const decoded: LoggedEvent[] = [];
+    for await (const batch of readBatches(log, history, 4995, 5000, 1000)) decoded.push(...batch);
+    const { rows: fromEvents } = history.prepare(sortOut(decoded).valid);
+    expect(password ? fromEvents : rows.map((r) => r.row)).toEqual(fromEvents);
+    expect(fromEvents?.[0]).toMatchObject({
+      line: expect.stringMatching(/^4995\tt3\tproperty\tlevel\t[^\t]+\t[^\t]+\t\{"i":4994\}\n$/),
+    });
   });
 });

@@ -3,9 +3,16 @@ import { AckPolicy, DeliverPolicy } from "@nats-io/jetstream";
 import { createInbox, type Msg, nanos } from "@nats-io/nats-core";
 import { UnavailableError } from "../core/errors.ts";
 import type { LoggedEvent } from "../core/event-log.ts";
-import { decodeDelivered, deliveryOf, type JetStreamEventLog } from "../core/jetstream-event-log.ts";
+import {
+  type Delivery,
+  decodeDelivered,
+  decodeDeliveredText,
+  deliveryOf,
+  type JetStreamEventLog,
+} from "../core/jetstream-event-log.ts";
+import { type BareMessage, openBareSubscription, statusOf } from "./bare-subscription.ts";
 import { Batcher } from "./batcher.ts";
-import type { AnyProjection } from "./projection.ts";
+import type { AnyProjection, RowOf } from "./projection.ts";
 
 export type StreamBounds = { first: number; last: number };
 
@@ -31,8 +38,22 @@ export async function resolveFrom(
 const EXPIRES_MS = 10_000;
 /** With messages owed and none arriving for this long, the read fails (the consumer is gone, or the server). */
 const STALL_MS = 3 * EXPIRES_MS;
+/** With messages owed and none arriving for this long, the reader asks whether its consumer still exists. */
+const ASK_AFTER_MS = 2000;
 /** The server removes the consumer after this long without requests (a replay that died without removing it). */
 const INACTIVE_MS = 300_000;
+
+/** A row of the projection's bulk load made straight from a stored message, standing in for its event. */
+export class ReadyRow {
+  readonly seq: number;
+  readonly row: unknown;
+  constructor(seq: number, row: unknown) {
+    this.seq = seq;
+    this.row = row;
+  }
+}
+
+export type ReplayItem = LoggedEvent | ReadyRow;
 
 /**
  * Events of the projection with `fromSeq <= seq <= toSeq`, in batches of at most `size`. A pull consumer of its own
@@ -40,14 +61,34 @@ const INACTIVE_MS = 300_000;
  * subscription, with the next request sent while the previous is still arriving, so NATS keeps delivering while the
  * caller writes. The messages are decoded in the subscription's callback as they arrive (no promise and no nats.js
  * JsMsg per message), and no more is asked for while `4 × size` decoded events wait for the caller.
+ *
+ * Where the server asks for neither authentication nor TLS, the subscription is on a connection of the reader's own
+ * that speaks the NATS protocol directly (`bare-subscription.ts`), and with `rowOf` each message it can turn into a
+ * row of the projection's bulk load comes as that row (`ReadyRow`), never decoded into an event.
  */
+export function readBatches(
+  log: Pick<JetStreamEventLog, "jsm" | "nc">,
+  p: AnyProjection,
+  fromSeq: number,
+  toSeq: number,
+  size: number,
+): AsyncIterable<LoggedEvent[]>;
+export function readBatches(
+  log: Pick<JetStreamEventLog, "jsm" | "nc">,
+  p: AnyProjection,
+  fromSeq: number,
+  toSeq: number,
+  size: number,
+  rowOf: RowOf | undefined,
+): AsyncIterable<ReplayItem[]>;
 export async function* readBatches(
   log: Pick<JetStreamEventLog, "jsm" | "nc">,
   p: AnyProjection,
   fromSeq: number,
   toSeq: number,
   size: number,
-): AsyncIterable<LoggedEvent[]> {
+  rowOf?: RowOf,
+): AsyncIterable<ReplayItem[]> {
   if (fromSeq > toSeq) return;
   // Short: the consumer's name is in every message's reply subject, which nats.js parses byte by byte.
   const name = `rp${Math.random().toString(36).slice(2, 10)}`;
@@ -61,7 +102,7 @@ export async function* readBatches(
     num_replicas: 1,
     inactive_threshold: nanos(INACTIVE_MS),
   });
-  const batcher = new Batcher<LoggedEvent>();
+  const batcher = new Batcher<ReplayItem>();
   const chunk = Math.max(1000, size);
   const maxBuffered = 4 * size;
   const next = `$JS.API.CONSUMER.MSG.NEXT.${p.stream}.${name}`;
@@ -77,10 +118,15 @@ export async function* readBatches(
       log.nc.publish(next, request, { reply: inbox });
     }
   };
-  const status = (m: Msg) => {
-    const code = m.headers?.code ?? 0;
-    const description = m.headers?.description ?? "";
-    const pending = m.headers?.get("Nats-Pending-Messages");
+  const status = (m: Msg | BareMessage) => {
+    const { code, description, pending } =
+      "payload" in m
+        ? statusOf(m.header)
+        : {
+            code: m.headers?.code ?? 0,
+            description: m.headers?.description ?? "",
+            pending: m.headers?.get("Nats-Pending-Messages"),
+          };
     if (code === 408) {
       // The request expired: what it still owed will not come.
       owed -= Number(pending || chunk);
@@ -90,7 +136,7 @@ export async function* readBatches(
       throw new UnavailableError(`the replay's consumer stopped: ${code} ${description}`.trim());
     }
   };
-  const take = (m: Msg) => {
+  const take = (m: Msg | BareMessage) => {
     heard = Date.now();
     const d = m.reply ? deliveryOf(m.reply) : undefined;
     if (d === undefined) return status(m);
@@ -98,21 +144,52 @@ export async function* readBatches(
     if (d.deliverySequence !== ++delivered) throw new UnavailableError("the replay's consumer skipped messages");
     if (batcher.ended) return;
     if (d.streamSequence > toSeq) return batcher.end();
-    batcher.add(decodeDelivered(m, d));
+    batcher.add("payload" in m ? fromBare(m, d) : decodeDelivered(m, d));
     // Up to and including `toSeq`, or up to the head when the filter skips it.
     if (d.streamSequence === toSeq || d.pending === 0) batcher.end();
     else if (owed <= chunk) refill();
   };
-  const deliver = (m: Msg) => {
+  const fromBare = (m: BareMessage, d: Delivery): ReplayItem => {
+    const row = rowOf?.(m, d);
+    return row === undefined
+      ? decodeDeliveredText(m.subject, m.header, m.payload, d)
+      : new ReadyRow(d.streamSequence, row);
+  };
+  const deliver = (m: Msg | BareMessage) => {
     try {
       take(m);
     } catch (e) {
       batcher.end(e);
     }
   };
-  const sub = log.nc.subscribe(inbox, { callback: (err, m) => (err ? batcher.end(err) : deliver(m)) });
+  // A connection of its own where the server allows it (cheaper per message), else the log's nats.js connection.
+  const bare = await openBareSubscription(log.nc.getServer(), inbox, deliver, (err) => batcher.end(err)).catch(
+    () => undefined,
+  );
+  const sub = bare
+    ? undefined
+    : log.nc.subscribe(inbox, { callback: (err, m) => (err ? batcher.end(err) : deliver(m)) });
+  // A consumer removed while no request of ours was pending takes later requests without a word: ask after it.
+  let asking = false;
   const watchdog = setInterval(() => {
-    if (owed > 0 && Date.now() - heard > STALL_MS) batcher.end(new UnavailableError("the replay's consumer stopped"));
+    if (owed === 0 || batcher.ended) return;
+    const quiet = Date.now() - heard;
+    if (quiet > STALL_MS) return batcher.end(new UnavailableError("the replay's consumer stopped"));
+    if (quiet < ASK_AFTER_MS || asking) return;
+    asking = true;
+    log.jsm.consumers
+      .info(p.stream, name)
+      .then(
+        () => {},
+        (err: unknown) => {
+          if ((err as { name?: string })?.name === "ConsumerNotFoundError" || /not found/i.test(String(err))) {
+            batcher.end(new UnavailableError("the replay's consumer stopped: it was removed"));
+          }
+        },
+      )
+      .finally(() => {
+        asking = false;
+      });
   }, 1000);
   watchdog.unref();
   try {
@@ -127,7 +204,8 @@ export async function* readBatches(
   } finally {
     clearInterval(watchdog);
     batcher.end();
-    sub.unsubscribe();
+    sub?.unsubscribe();
+    bare?.close();
     await log.jsm.consumers.delete(p.stream, name).catch(() => {});
   }
 }

@@ -52,6 +52,8 @@ describe.each([
     await database?.close();
     await nats?.stop();
   });
+  // On a Postgres server replay writes on its writer thread, as `spokes replay` does.
+  const writer = (): { writerUrl?: string } => (database.url ? { writerUrl: database.url } : {});
   const caughtUp = () =>
     waitFor(async () => (await projectionStatus(database.db, log)).every((s) => s.lag === 0), 30_000, "lag 0");
   const rows = (table: string, order: string) =>
@@ -71,7 +73,7 @@ describe.each([
     expect(before).toHaveLength(3000);
     await database.db.execute(sql`delete from history_values`);
     const progress: ReplayProgress[] = [];
-    const result = await replay("history", { db: database.db, log, onProgress: (p) => progress.push(p) });
+    const result = await replay("history", { db: database.db, log, ...writer(), onProgress: (p) => progress.push(p) });
     expect(result).toMatchObject({ projection: "history", fromSeq: 1, toSeq: 3000, events: 3000, poison: 0 });
     expect(progress.at(-1)).toMatchObject({ done: 3000, total: 3000, seq: 3000, etaSeconds: 0 });
     expect(await rows("history_values", "seq")).toEqual(before);
@@ -95,7 +97,7 @@ describe.each([
     await caughtUp();
     const before = await rows("history_values", "seq");
     expect(before).toHaveLength(2501);
-    const result = await replay("history", { db: database.db, log, batchSize: 1000 });
+    const result = await replay("history", { db: database.db, log, ...writer(), batchSize: 1000 });
     expect(result).toMatchObject({ events: 2502, poison: 1 });
     expect(await rows("history_values", "seq")).toEqual(before);
   });
@@ -143,7 +145,7 @@ describe.each([
       '{"a": 2}',
       '{"s": "café 😀 / \\" \\\\"}',
     ]);
-    const result = await replay("history", { db: database.db, log });
+    const result = await replay("history", { db: database.db, log, ...writer() });
     expect(result).toMatchObject({ events: payloads.length + 50, poison: 0 });
     expect(await rows("history_values", "seq")).toEqual(before);
     expect(await asText()).toEqual(beforeText);
@@ -159,11 +161,11 @@ describe.each([
     await log.append({ subject: subjects.group("g"), type: "spokes.GroupCreated", data: { title: "G" } });
     await log.append({ subject: subjects.group("g"), type: "spokes.ThingAddedToGroup", data: { thing: "t1" } });
     await log.appendMany(range(0, 2000));
-    const writer = (async () => {
+    const arriving = (async () => {
       for (let i = 2000; i < 4000; i += 100) await log.appendMany(range(i, 100));
     })();
-    for (const p of PROJECTIONS) await replay(p.name, { db: database.db, log, batchSize: 300 });
-    await writer;
+    for (const p of PROJECTIONS) await replay(p.name, { db: database.db, log, ...writer(), batchSize: 300 });
+    await arriving;
     await caughtUp();
     const live = {
       history: await rows("history_values", "seq"),
@@ -172,7 +174,7 @@ describe.each([
       access: await rows("access_group_things", '"group", thing'),
     };
     expect(live.history).toHaveLength(4000);
-    for (const p of PROJECTIONS) await replay(p.name, { db: database.db, log });
+    for (const p of PROJECTIONS) await replay(p.name, { db: database.db, log, ...writer() });
     expect(await rows("history_values", "seq")).toEqual(live.history);
     expect(await rows("twin_values", "thing, kind, name")).toEqual(live.twin);
     expect(await rows("directory_things", "thing")).toEqual(live.directory);
@@ -187,16 +189,16 @@ describe.each([
     await caughtUp();
     const before = await rows("history_values", "seq");
     await database.db.execute(sql`delete from history_values where seq >= 600`);
-    const result = await replay("history", { db: database.db, log, from: 600 });
+    const result = await replay("history", { db: database.db, log, ...writer(), from: 600 });
     expect(result).toMatchObject({ fromSeq: 600, events: 401 });
     expect(await rows("history_values", "seq")).toEqual(before);
-    await expect(replay("access", { db: database.db, log, from: 2 })).rejects.toThrow(
+    await expect(replay("access", { db: database.db, log, ...writer(), from: 2 })).rejects.toThrow(
       /only be replayed from the start/,
     );
-    await expect(replay("nope", { db: database.db, log })).rejects.toThrow(/no projection named/);
+    await expect(replay("nope", { db: database.db, log, ...writer() })).rejects.toThrow(/no projection named/);
     await runner.stop();
     await database.db.execute(sql`drop table provisioning_credentials`);
-    await expect(replay("provisioning", { db: database.db, log })).rejects.toThrow(
+    await expect(replay("provisioning", { db: database.db, log, ...writer() })).rejects.toThrow(
       /provisioning_credentials is missing/,
     );
   });

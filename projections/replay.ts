@@ -9,7 +9,9 @@ import { NotFoundError, ValidationError } from "../core/errors.ts";
 import type { LoggedEvent } from "../core/event-log.ts";
 import type { JetStreamEventLog } from "../core/jetstream-event-log.ts";
 import { ensureCheckpoint, lockCheckpoint, readCheckpoint, setCheckpoint } from "./checkpoints.ts";
+import { startCopyThread } from "./db/copy-thread.ts";
 import type { Db } from "./db/database.ts";
+import { copyIn } from "./db/database.ts";
 import { isDataError } from "./db/errors.ts";
 import {
   createShadowTables,
@@ -21,9 +23,15 @@ import {
   useShadow,
 } from "./db/shadow-tables.ts";
 import { sortOut } from "./process-batch.ts";
-import { type AnyProjection, HandlerError, type PreparedChanges, type ShadowTarget } from "./projection.ts";
+import {
+  type AnyProjection,
+  type CopyRunner,
+  HandlerError,
+  type PreparedChanges,
+  type ShadowTarget,
+} from "./projection.ts";
 import { projectionNamed } from "./registry.ts";
-import { readBatches, resolveFrom, streamBounds } from "./replay-source.ts";
+import { ReadyRow, type ReplayItem, readBatches, resolveFrom, streamBounds } from "./replay-source.ts";
 
 export type ReplayProgress = {
   projection: string;
@@ -44,6 +52,11 @@ export type ReplayOptions = {
   from?: number | Date;
   onProgress?: (p: ReplayProgress) => void;
   batchSize?: number;
+  /**
+   * The URL of the Postgres server `db` is on. Given, the bulk loads are written by a thread of their own with its
+   * own connection (`copy-thread.ts`), beside the reading and decoding on this one.
+   */
+  writerUrl?: string;
 };
 
 export type ReplayResult = {
@@ -55,7 +68,14 @@ export type ReplayResult = {
   ms: number;
 };
 
-type Shadow = ShadowTarget & { db: Db; p: AnyProjection };
+type Shadow = ShadowTarget & {
+  db: Db;
+  p: AnyProjection;
+  /** Runs a bulk load's COPYs. */
+  copy: CopyRunner;
+  /** The events from `first` to `last`, decoded, for a batch that came partly as ready rows. */
+  reread(first: number, last: number): Promise<LoggedEvent[]>;
+};
 
 /** Applies events to the shadow tables; events Postgres or the handler refuse are counted, not applied. */
 async function applyToShadow(s: Shadow, events: LoggedEvent[], tx?: Db): Promise<number> {
@@ -80,41 +100,65 @@ async function applyToShadow(s: Shadow, events: LoggedEvent[], tx?: Db): Promise
   return bad;
 }
 
-/** A batch sorted out and handled, its write still to do; `changes` undefined when the handler threw. */
-type ReadyBatch = { events: LoggedEvent[]; poison: number; changes: PreparedChanges | undefined };
+/**
+ * A batch sorted out and handled, its write still to do: `rows` for the projection's bulk load (the ready rows that
+ * came from the reader and those of the decoded events); `changes` undefined when the handler threw; `direct` when
+ * some events came only as rows, so going back to the events means reading them again.
+ */
+type ReadyBatch = {
+  items: ReplayItem[];
+  events: LoggedEvent[];
+  direct: boolean;
+  poison: number;
+  changes: PreparedChanges | undefined;
+  rows: unknown[];
+};
 
-/** The CPU work of a batch, done while the previous batch is being written. Pure. */
-function prepareBatch(s: Shadow, events: LoggedEvent[]): ReadyBatch {
+/** The CPU work of a batch, done while earlier batches are being written. Pure. */
+function prepareBatch(s: Shadow, items: ReplayItem[]): ReadyBatch {
+  const events: LoggedEvent[] = [];
+  const rows: unknown[] = [];
+  for (const item of items) {
+    if (item instanceof ReadyRow) rows.push(item.row);
+    else events.push(item);
+  }
   const { valid, poison } = sortOut(events);
-  if (valid.length === 0) return { events, poison: poison.length, changes: { apply: async () => {} } };
+  const batch = { items, events, direct: rows.length > 0, poison: poison.length, rows };
+  if (valid.length === 0) return { ...batch, changes: { apply: async () => {} } };
   try {
-    return { events, poison: poison.length, changes: s.p.prepare(valid) };
+    const changes = s.p.prepare(valid);
+    for (const r of changes.rows ?? []) rows.push(r);
+    return { ...batch, changes };
   } catch (err) {
     if (!(err instanceof HandlerError)) throw err;
-    return { events, poison: poison.length, changes: undefined };
+    return { ...batch, changes: undefined };
   }
 }
 
 /**
  * Writes a prepared batch to the shadow tables: by the projection's bulk load when it has one, else in a
- * transaction. Bad data (a handler that threw, rows Postgres refuses) sends the batch down `applyToShadow`, which
- * sets the bad events aside one by one. Returns the events not applied.
+ * transaction. Bad data (a handler that threw, rows Postgres refuses) sends the batch's events down
+ * `applyToShadow`, which sets the bad ones aside one by one. Returns the events not applied.
  */
 async function writeBatch(s: Shadow, b: ReadyBatch): Promise<number> {
+  if (b.poison === b.items.length) return b.poison;
+  const events = async () => (b.direct ? s.reread(b.items[0]?.seq ?? 0, b.items.at(-1)?.seq ?? 0) : b.events);
   const changes = b.changes;
-  if (b.poison === b.events.length) return b.poison;
-  if (changes === undefined) return applyToShadow(s, b.events);
+  if (changes === undefined) return applyToShadow(s, await events());
   try {
-    if (changes.bulk && (await changes.bulk.write(s.db, s))) return b.poison;
-    await s.db.transaction(async (t) => {
-      await useShadow(t, s.live, s.shadow);
-      await changes.apply(t);
-    });
-    return b.poison;
+    if (s.p.bulk) {
+      if (b.rows.length === 0 || (await s.p.bulk.write(s.copy, s, b.rows))) return b.poison;
+    } else {
+      await s.db.transaction(async (t) => {
+        await useShadow(t, s.live, s.shadow);
+        await changes.apply(t);
+      });
+      return b.poison;
+    }
   } catch (err) {
     if (!(err instanceof HandlerError || isDataError(err))) throw err;
   }
-  return applyToShadow(s, b.events);
+  return applyToShadow(s, await events());
 }
 
 /** Rebuilds the named projection's tables from the stream. Safe while the runner is live. */
@@ -130,9 +174,26 @@ export async function replay(name: string, o: ReplayOptions): Promise<ReplayResu
   }
   await ensureCheckpoint(o.db, p.name);
   const live = await currentSchema(o.db);
-  const s: Shadow = { db: o.db, p, live, shadow: shadowSchemaOf(p.name), made: new Set() };
-  await createShadowTables(o.db, live, s.shadow, p.tables);
+  // The writer thread starts while the shadow tables are made.
+  const starting = o.writerUrl && p.bulk ? startCopyThread(o.writerUrl) : undefined;
+  let writer: Awaited<typeof starting>;
+  const s: Shadow = {
+    db: o.db,
+    p,
+    live,
+    shadow: shadowSchemaOf(p.name),
+    made: new Set(),
+    copy: (before, parts) => (writer ? writer.copy(before, parts) : copyIn(o.db, before, parts)),
+    async reread(first, last) {
+      const events: LoggedEvent[] = [];
+      for await (const b of readBatches(o.log, p, first, last, batchSize)) for (const e of b) events.push(e);
+      return events;
+    },
+  };
   try {
+    const made = createShadowTables(o.db, live, s.shadow, p.tables);
+    writer = await starting;
+    await made;
     if (fromSeq > 1 && p.keepBefore) {
       const keep = p.keepBefore;
       await o.db.transaction(async (tx) => {
@@ -144,7 +205,7 @@ export async function replay(name: string, o: ReplayOptions): Promise<ReplayResu
     let poison = 0;
     let last = fromSeq - 1;
     const total = Math.max(0, bounds.last - fromSeq + 1);
-    const report = (batch: LoggedEvent[]) => {
+    const report = (batch: ReplayItem[]) => {
       done += batch.length;
       last = batch.at(-1)?.seq ?? last;
       const rate = done / Math.max((performance.now() - started) / 1000, 1e-3);
@@ -157,7 +218,8 @@ export async function replay(name: string, o: ReplayOptions): Promise<ReplayResu
         etaSeconds: Math.max(0, (total - done) / Math.max(rate, 1)),
       });
     };
-    // Reading, decoding and preparing a batch overlap with writing the previous one; one write at a time.
+    // Reading, decoding and preparing a batch overlap with writing the previous one; one write at a time (a batch
+    // may create a partition the next one writes to).
     const pass = async (to: number) => {
       let writing: Promise<void> = Promise.resolve();
       let failed: { err: unknown } | undefined;
@@ -166,7 +228,7 @@ export async function replay(name: string, o: ReplayOptions): Promise<ReplayResu
         if (failed) throw failed.err;
       };
       try {
-        for await (const batch of readBatches(o.log, p, last + 1, to, batchSize)) {
+        for await (const batch of readBatches(o.log, p, last + 1, to, batchSize, p.bulk?.rowOf)) {
           const ready = prepareBatch(s, batch);
           await settle();
           writing = writeBatch(s, ready).then(
@@ -215,5 +277,7 @@ export async function replay(name: string, o: ReplayOptions): Promise<ReplayResu
   } catch (err) {
     await dropShadowTables(o.db, s.shadow).catch(() => {});
     throw err;
+  } finally {
+    await (writer ?? (await starting?.catch(() => undefined)))?.close();
   }
 }

@@ -16,7 +16,8 @@ const ANY_JSON = catalogue["spokes.EventEmitted"].data;
 const addresses = new Map<string, Address | string>();
 const MAX_CACHED = 50_000;
 
-function addressOf(subject: string): Address | string {
+/** The subject's address, or why it is not a hub subject. */
+export function addressOf(subject: string): Address | string {
   let a = addresses.get(subject);
   if (a !== undefined) return a;
   try {
@@ -27,6 +28,13 @@ function addressOf(subject: string): Address | string {
   if (addresses.size >= MAX_CACHED) addresses.clear();
   addresses.set(subject, a);
   return a;
+}
+
+/** Whether `checkEvent` takes events of this type on subjects of this kind with any JSON payload as it is. */
+export function takesAnyJson(type: string | undefined, kind: Address["kind"]): boolean {
+  if (type === undefined || !isEventType(type)) return false;
+  const entry = catalogue[type];
+  return entry.kind === kind && entry.data === ANY_JSON;
 }
 
 export type Checked = { ok: true; event: ProjectionEvent } | { ok: false; reason: string };

@@ -35,9 +35,22 @@ export async function startNatsServer(o: {
   port: number;
   storeDir: string;
   onLog?: (line: string) => void;
+  /** More command-line options (tests use them for authentication). */
+  args?: readonly string[];
 }): Promise<NatsServerProcess> {
   await mkdir(o.storeDir, { recursive: true });
-  const args = ["-js", "-a", "127.0.0.1", "-p", String(o.port), "-sd", o.storeDir, "--server_name", "spokes"];
+  const args = [
+    "-js",
+    "-a",
+    "127.0.0.1",
+    "-p",
+    String(o.port),
+    "-sd",
+    o.storeDir,
+    "--server_name",
+    "spokes",
+    ...(o.args ?? []),
+  ];
   const child = spawn(o.binary, args, { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   const ready = new Promise<void>((resolveReady, rejectReady) => {

@@ -40,6 +40,7 @@ export async function replayWithProgress(
     db: database.db,
     log,
     from,
+    ...(database.url ? { writerUrl: database.url } : {}),
     onProgress: (p) => {
       const now = Date.now();
       if (now - last < 250 && p.done < p.total) return;

@@ -3,9 +3,12 @@
  * COPYs into the day partitions instead.
  */
 import { sql } from "drizzle-orm";
+import { headerValue } from "../../core/ce-headers.ts";
+import { payloadOf, receivedAtOf } from "../../core/jetstream-event-log.ts";
 import { insertFromJson, type UnnestColumn } from "../db/bulk-insert.ts";
-import { copyCell, copyIn, rowsOf } from "../db/database.ts";
+import { copyCell, rowsOf } from "../db/database.ts";
 import { type BulkLoad, defineProjection } from "../projection.ts";
+import { addressOf, takesAnyJson } from "../validate.ts";
 import { type HistoryChanges, type HistoryRow, handleHistory } from "./handler.ts";
 import { dayOf, ensurePartitions, partitionOf } from "./partitions.ts";
 import { HISTORY_TABLES } from "./tables.ts";
@@ -35,44 +38,58 @@ function copyLine(r: HistoryRow): string {
   return `${copyCell(r.seq)}\t${copyCell(r.thing)}\t${copyCell(r.kind)}\t${copyCell(r.name)}\t${copyCell(r.time)}\t${copyCell(r.receivedAt)}\t${copyCell(dataText(r))}\n`;
 }
 
+/** A row of replay's bulk load: its line of COPY text and the day partition it goes into. */
+type CopyRow = { day: string; line: string };
+const copyRow = (r: HistoryRow): CopyRow => ({ day: dayOf(r.time), line: copyLine(r) });
+
 /**
  * Replay's bulk load: COPY straight into each day's partition of the shadow table (creating the partitions this
  * replay has not made yet, in the same transaction). The rows and partitions are those `apply` makes; Postgres
  * checks each row against its partition's bounds.
  */
-function bulkHistory(changes: HistoryChanges): BulkLoad | undefined {
-  if (changes.insert.length === 0) return undefined;
-  const byDay = new Map<string, string[]>();
-  for (const r of changes.insert) {
-    const day = dayOf(r.time);
-    const lines = byDay.get(day);
-    if (lines) lines.push(copyLine(r));
-    else byDay.set(day, [copyLine(r)]);
-  }
-  return {
-    async write(db, target) {
-      const schema = quoted(target.shadow);
-      const creating: string[] = [];
-      const before: string[] = [];
-      const parts = [...byDay].map(([day, lines]) => {
-        const p = partitionOf(day);
-        if (!target.made.has(p.name)) {
-          creating.push(p.name);
-          before.push(
-            `create table if not exists ${schema}.${quoted(p.name)} partition of ${schema}."history_values"
-             for values from ('${p.from}') to ('${p.to}')`,
-          );
-        }
-        return { table: `${schema}.${quoted(p.name)}`, columns: COPY_COLUMNS, text: lines.join("") };
-      });
-      if (!(await copyIn(db, before, parts))) return false;
-      for (const name of creating) target.made.add(name);
-      return true;
-    },
-  };
-}
+const bulkHistory: BulkLoad<HistoryChanges, CopyRow> = {
+  rows: (changes) => changes.insert.map(copyRow),
+  // The row `handleHistory` makes of an event or property value that `checkEvent` takes as it is, read from the
+  // stored text: no event object, no catalogue lookup beyond the type. Anything else goes the usual way.
+  rowOf(m, d) {
+    const address = addressOf(m.subject);
+    if (typeof address === "string" || (address.kind !== "event" && address.kind !== "property")) return undefined;
+    if (!takesAnyJson(headerValue(m.header, "\r\nce-type:"), address.kind)) return undefined;
+    const { data, json } = payloadOf(m.payload);
+    if (json === undefined) return undefined;
+    const receivedAt = receivedAtOf(headerValue(m.header, "\r\nce-received:"), d);
+    const time = headerValue(m.header, "\r\nce-time:") || receivedAt;
+    const { thing, kind, name } = address;
+    return copyRow({ seq: d.streamSequence, thing, kind, name, time, receivedAt, data, json });
+  },
+  async write(copy, target, rows) {
+    const byDay = new Map<string, string[]>();
+    for (const r of rows) {
+      const lines = byDay.get(r.day);
+      if (lines) lines.push(r.line);
+      else byDay.set(r.day, [r.line]);
+    }
+    const schema = quoted(target.shadow);
+    const creating: string[] = [];
+    const before: string[] = [];
+    const parts = [...byDay].map(([day, lines]) => {
+      const p = partitionOf(day);
+      if (!target.made.has(p.name)) {
+        creating.push(p.name);
+        before.push(
+          `create table if not exists ${schema}.${quoted(p.name)} partition of ${schema}."history_values"
+           for values from ('${p.from}') to ('${p.to}')`,
+        );
+      }
+      return { table: `${schema}.${quoted(p.name)}`, columns: COPY_COLUMNS, text: lines.join("") };
+    });
+    if (!(await copy(before, parts))) return false;
+    for (const name of creating) target.made.add(name);
+    return true;
+  },
+};
 
-export const history = defineProjection<HistoryChanges>({
+export const history = defineProjection<HistoryChanges, CopyRow>({
   name: "history",
   stream: "EVENTS",
   filter: [],

@@ -15,19 +15,30 @@ export type TestNats = {
   stop(): Promise<void>;
 };
 
-export async function startTestNats(): Promise<TestNats> {
+/** `args`: more nats-server options, such as `--user u --pass p`. */
+export async function startTestNats(o: { args?: readonly string[] } = {}): Promise<TestNats> {
   const binary = findNatsServer(process.env.SPOKES_NATS_SERVER);
   if (!binary) throw new Error("nats-server not found: run `npm run setup` (npm test does it for you)");
   const dir = await mkdtemp(join(tmpdir(), "spokes-nats-"));
   const port = await freePort();
-  let server = await startNatsServer({ binary, port, storeDir: join(dir, "store") });
+  let server = await startNatsServer({
+    binary,
+    port,
+    storeDir: join(dir, "store"),
+    ...(o.args ? { args: o.args } : {}),
+  });
   return {
     url: server.url,
     dir,
     pid: () => server.child.pid,
     async restart() {
       await server.stop();
-      server = await startNatsServer({ binary, port, storeDir: join(dir, "store") });
+      server = await startNatsServer({
+        binary,
+        port,
+        storeDir: join(dir, "store"),
+        ...(o.args ? { args: o.args } : {}),
+      });
     },
     async stop() {
       await server.stop();
