@@ -7,7 +7,8 @@ import { readdirSync, readFileSync } from "node:fs";
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux for every architecture Node runs on
 
-type Stat = { ppid: number; cpuMs: number };
+/** `cpuMs`: the process's own time; `reapedMs`: that of its children that have ended and been waited for. */
+type Stat = { ppid: number; cpuMs: number; reapedMs: number };
 
 function stat(pid: number | string): Stat | undefined {
   try {
@@ -16,7 +17,8 @@ function stat(pid: number | string): Stat | undefined {
     const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
     const ppid = Number(fields[1]);
     const cpuMs = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-    return Number.isFinite(cpuMs) ? { ppid, cpuMs } : undefined;
+    const reapedMs = (Number(fields[13]) + Number(fields[14])) * TICK_MS;
+    return Number.isFinite(cpuMs) && Number.isFinite(reapedMs) ? { ppid, cpuMs, reapedMs } : undefined;
   } catch {
     return undefined;
   }
@@ -28,7 +30,10 @@ export function ownCpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
-/** User + system CPU milliseconds of one process, or of it and all its descendants with `tree`. */
+/**
+ * User + system CPU milliseconds of one process, or with `tree` of it and all its descendants, those that have
+ * ended included (such as a Postgres connection closed since the last reading, whose time the postmaster collects).
+ */
 export function cpuMs(pid: number | undefined, tree = false): number | undefined {
   if (pid === undefined) return undefined;
   const own = stat(pid);
@@ -37,14 +42,14 @@ export function cpuMs(pid: number | undefined, tree = false): number | undefined
   try {
     pids = readdirSync("/proc").filter((p) => /^\d+$/.test(p));
   } catch {
-    return own.cpuMs;
+    return own.cpuMs + own.reapedMs;
   }
   const children = new Map<number, number[]>();
   const times = new Map<number, number>();
   for (const p of pids) {
     const s = stat(p);
     if (!s) continue;
-    times.set(Number(p), s.cpuMs);
+    times.set(Number(p), s.cpuMs + s.reapedMs);
     const list = children.get(s.ppid) ?? [];
     list.push(Number(p));
     children.set(s.ppid, list);
