@@ -114,7 +114,7 @@ type ReadyBatch = {
   rows: unknown[];
 };
 
-/** The CPU work of a batch, done while earlier batches are being written. Pure. */
+/** The CPU work of a batch, done while the previous batch is being written. Pure. */
 function prepareBatch(s: Shadow, items: ReplayItem[]): ReadyBatch {
   const events: LoggedEvent[] = [];
   const rows: unknown[] = [];
