@@ -557,10 +557,16 @@ export class JetStreamEventLog implements EventLog {
     }
   }
 
+  /** The hub's streams that exist on the server (none before a hub has first run against it). */
   async stats(): Promise<StreamStats[]> {
     const out: StreamStats[] = [];
     for (const stream of STREAMS) {
-      const { state } = await this.jsm.streams.info(stream);
+      const info = await this.jsm.streams.info(stream).catch((err: unknown) => {
+        if ((err as Error)?.name === "StreamNotFoundError") return undefined;
+        throw err;
+      });
+      if (info === undefined) continue;
+      const { state } = info;
       out.push({
         stream,
         messages: state.messages,

@@ -47,7 +47,8 @@ export const status: Command = {
       );
       print("");
       const rows = streams.map((s) => [s.stream, s.messages, bytes(s.bytes), s.firstSeq, s.lastSeq]);
-      print(table([["stream", "messages", "bytes", "first", "last"], ...rows]));
+      if (rows.length === 0) print("streams  none yet: no hub has run against this server");
+      else print(table([["stream", "messages", "bytes", "first", "last"], ...rows]));
       print("");
       if (!projections) print("projections: no hub answered (they run inside `spokes start`)");
       else {

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { isAlive } from "../../bin/lib/state.ts";
 import { ROOT, type Runtime, spawnUntil, spokes, stopAllStarted } from "../harness/cli.ts";
+import { startTestNats } from "../harness/nats.ts";
 import { freePort } from "../harness/ports.ts";
 
 const runtimes: Runtime[] = ["node", "bun", "deno"];
@@ -116,6 +117,26 @@ describe.each(runtimes)("the hub on %s", (runtime) => {
     expect(again.stdout.split("\n").filter(Boolean)).toHaveLength(2);
     hub.child.kill("SIGTERM");
     expect(await hub.exited).toBe(0);
+  });
+});
+
+describe("status against a NATS server of one's own", () => {
+  it("Given a server that asks for a password and has no hub streams yet, When status runs with the URL's credentials, Then it says so without the password, and a wrong one is refused without it", async () => {
+    const nats = await startTestNats({ args: ["--user", "hubuser", "--pass", "s3cret!"] });
+    try {
+      const env = { SPOKES_DATA_DIR: tmpdir() };
+      const url = (pass: string) => nats.url.replace("nats://", `nats://hubuser:${encodeURIComponent(pass)}@`);
+      const ok = await spokes("node", ["status"], { ...env, SPOKES_NATS_URL: url("s3cret!") });
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toContain("streams  none yet: no hub has run against this server");
+      expect(ok.stdout + ok.stderr).not.toContain("s3cret");
+      const refused = await spokes("node", ["status"], { ...env, SPOKES_NATS_URL: url("wrong-one") });
+      expect(refused.code).not.toBe(0);
+      expect(refused.stdout + refused.stderr).toMatch(/cannot reach NATS at nats:\/\/127\.0\.0\.1:\d+/);
+      expect(refused.stdout + refused.stderr).not.toContain("wrong-one");
+    } finally {
+      await nats.stop();
+    }
   });
 });
 
