@@ -66,21 +66,16 @@ export type ReplayItem = LoggedEvent | ReadyRow;
  * that speaks the NATS protocol directly (`bare-subscription.ts`), and with `rowOf` each message it can turn into a
  * row of the projection's bulk load comes as that row (`ReadyRow`), never decoded into an event.
  */
-export function readBatches(
+/** Where to read: the log, the projection whose stream and filter count, the range, and the batch size. */
+type ReadRange = [
   log: Pick<JetStreamEventLog, "jsm" | "nc">,
   p: AnyProjection,
   fromSeq: number,
   toSeq: number,
   size: number,
-): AsyncIterable<LoggedEvent[]>;
-export function readBatches(
-  log: Pick<JetStreamEventLog, "jsm" | "nc">,
-  p: AnyProjection,
-  fromSeq: number,
-  toSeq: number,
-  size: number,
-  rowOf: RowOf | undefined,
-): AsyncIterable<ReplayItem[]>;
+];
+export function readBatches(...range: ReadRange): AsyncIterable<LoggedEvent[]>;
+export function readBatches(...args: [...ReadRange, rowOf: RowOf | undefined]): AsyncIterable<ReplayItem[]>;
 export async function* readBatches(
   log: Pick<JetStreamEventLog, "jsm" | "nc">,
   p: AnyProjection,
