@@ -1,6 +1,7 @@
 /**
  * The read-model database: the same drizzle API over a Postgres server (postgres.js) or embedded PGlite.
- * This file and `migrate.ts` are the only places that know which one is underneath.
+ * This file, `migrate.ts` and `postgres-copy.ts` (COPY over postgres.js, for replay's writer thread too) are the only
+ * places that know which one is underneath.
  */
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
