@@ -49,9 +49,6 @@ export type Projection<Changes, Row = unknown> = {
 /** A stored message as replay's own NATS reader hands it over: subject, header block and payload, as text. */
 export type StoredMessage = { subject: string; header: string; payload: string };
 
-/** Makes a bulk load's row straight from a stored message; undefined has the message decoded into an event. */
-export type RowOf = (m: StoredMessage, d: Delivery) => unknown;
-
 /** Where a replay builds: the live schema, the shadow schema, and what this replay has created there so far. */
 export type ShadowTarget = { live: string; shadow: string; made: Set<string> };
 
@@ -84,6 +81,9 @@ export type PreparedChanges = {
   /** The rows of the projection's bulk load, where it has one. */
   rows?: unknown[];
 };
+
+/** A bulk load's `rowOf` with its row type hidden, as replay's reader calls it. */
+export type RowOf = NonNullable<BulkLoad<unknown, unknown>["rowOf"]>;
 
 /** A projection with its change type hidden, so projections of different kinds fit in one list. */
 export type AnyProjection = Omit<Projection<unknown>, "handle" | "apply" | "keepBefore" | "bulk"> & {

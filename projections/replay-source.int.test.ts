@@ -79,12 +79,13 @@ describe.each([
     expect(items.map((i) => i.seq)).toEqual([4995, 4996, 4997, 4998, 4999, 5000, 5001]);
     const rows = items.filter((i) => i instanceof ReadyRow);
     // 1.5 is a number JavaScript may write otherwise: that value is always decoded.
-    expect(rows).toHaveLength(password ? 0 : 6);
     expect(items.at(-1)).toMatchObject({ seq: 5001, data: { x: 1.5 } });
     const decoded: LoggedEvent[] = [];
     for await (const batch of readBatches(log, history, 4995, 5000, 1000)) decoded.push(...batch);
     const { rows: fromEvents } = history.prepare(sortOut(decoded).valid);
-    expect(password ? fromEvents : rows.map((r) => r.row)).toEqual(fromEvents);
+    expect(fromEvents).toHaveLength(6);
+    // Through nats.js every message is decoded; on the reader's own connection the six plain values come as rows.
+    expect(rows.map((r) => r.row)).toEqual(password ? [] : fromEvents);
     expect(fromEvents?.[0]).toMatchObject({
       line: expect.stringMatching(/^4995\tt3\tproperty\tlevel\t[^\t]+\t[^\t]+\t\{"i":4994\}\n$/),
     });
