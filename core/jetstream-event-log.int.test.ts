@@ -163,6 +163,33 @@ describe("JetStreamEventLog against a real nats-server", () => {
     expect(stats.find((s) => s.stream === "THINGS")?.messages).toBeGreaterThan(0);
   });
 
+  it("Given a watch, when nats-server comes back before its JetStream does, then the watch goes on after the last event it gave, with none lost or repeated", async () => {
+    const subject = subjects.event("watched-across", "n");
+    const seen: unknown[] = [];
+    const ac = new AbortController();
+    const watching = (async () => {
+      for await (const e of log.watch({ stream: "EVENTS", filter: subject, signal: ac.signal })) seen.push(e.data);
+    })();
+    const until = async (n: number) => {
+      for (let i = 0; i < 500 && seen.length < n; i++) await new Promise((r) => setTimeout(r, 20));
+    };
+    await new Promise((r) => setTimeout(r, 200));
+    await log.append({ subject, type: "spokes.EventEmitted", data: 1 });
+    await until(1);
+    // For 3 s a server without JetStream answers: the watch's client reconnects to it and is refused.
+    await nats.restart({ withoutJetStreamMs: 3000 });
+    // Another client appends while the watch's client may still be reconnecting.
+    const other = await JetStreamEventLog.open({ servers: nats.url, settings, ensure: false });
+    await other.append({ subject, type: "spokes.EventEmitted", data: 2 });
+    await other.append({ subject, type: "spokes.EventEmitted", data: 3 });
+    await other.close();
+    // Ten seconds: nats.js alone would wait 15 to 45 s before asking JetStream again.
+    await until(3);
+    expect(seen).toEqual([1, 2, 3]);
+    ac.abort();
+    await watching;
+  });
+
   it("returns everything acknowledged before a restart of nats-server", async () => {
     const acked = await log.appendMany(
       Array.from({ length: 200 }, (_, i) => ({

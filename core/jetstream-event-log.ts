@@ -4,6 +4,7 @@
  */
 import { Buffer } from "node:buffer";
 import {
+  type ConsumerMessages,
   DeliverPolicy,
   JetStreamApiError,
   type JetStreamClient,
@@ -357,6 +358,8 @@ export class JetStreamEventLog implements EventLog {
   private readonly limits: AppendLimits | undefined;
   private readonly window: number;
   private readonly publisher: JetStreamPublisher;
+  private readonly reconnectListeners = new Set<() => void>();
+  private connected = true;
 
   private constructor(
     nc: NatsConnection,
@@ -371,6 +374,20 @@ export class JetStreamEventLog implements EventLog {
     this.limits = o.limits;
     this.window = o.window ?? 1024;
     this.publisher = new JetStreamPublisher(nc);
+    void (async () => {
+      for await (const s of nc.status()) {
+        if (s.type === "disconnect") this.connected = false;
+        if (s.type !== "reconnect") continue;
+        this.connected = true;
+        for (const listener of [...this.reconnectListeners]) listener();
+      }
+    })();
+  }
+
+  /** Calls `listener` each time the connection to NATS is made again; returns what stops that. */
+  onReconnect(listener: () => void): () => void {
+    this.reconnectListeners.add(listener);
+    return () => this.reconnectListeners.delete(listener);
   }
 
   /** Connects, refuses a server that is too old, and makes sure the streams exist with the wanted settings. */
@@ -543,18 +560,91 @@ export class JetStreamEventLog implements EventLog {
 
   async *watch(opts: ReadOptions & { signal?: AbortSignal }): AsyncIterable<LoggedEvent> {
     if (opts.signal?.aborted) return;
-    const consumer = await this.consumer(opts, "new");
-    const messages = await consumer.consume({ max_messages: 1000 });
-    const stop = () => void messages.close();
-    // The signal may have fired while the consumer was being created.
-    if (opts.signal?.aborted) stop();
-    opts.signal?.addEventListener("abort", stop, { once: true });
-    try {
-      for await (const m of messages) yield decodeMessage(m);
-    } finally {
-      opts.signal?.removeEventListener("abort", stop);
-      await messages.close();
+    // "new" is pinned to a sequence so that a consumer made again after a reconnect starts at the same place.
+    const from =
+      (opts.from ?? "new") === "new" ? (await this.jsm.streams.info(opts.stream)).state.last_seq + 1 : opts.from;
+    const open = async (after: number | undefined) => {
+      const consumer = await this.consumer({ ...opts, from: after === undefined ? from : after + 1 }, "new");
+      return consumer.consume({ max_messages: 1000 });
+    };
+    for await (const m of this.follow(open, opts.signal)) yield decodeMessage(m);
+  }
+
+  /**
+   * The messages of consumers that `open` makes, starting after the last message given out (`undefined`: none
+   * yet), until `signal` aborts. After every reconnect the consumer is replaced by a new one, made again with
+   * growing pauses (up to 2 s) until JetStream answers: left to itself, nats.js waits its pull expiry (15 to 45 s)
+   * when the server is back before JetStream is.
+   */
+  async *follow(
+    open: (after: number | undefined) => Promise<ConsumerMessages>,
+    signal?: AbortSignal,
+  ): AsyncIterable<JsMsg> {
+    if (signal?.aborted) return;
+    let last: number | undefined;
+    let messages: ConsumerMessages | undefined = await open(last);
+    while (messages) {
+      const current = messages;
+      let reconnected = false;
+      const stop = () => void current.close();
+      const off = this.onReconnect(() => {
+        reconnected = true;
+        stop();
+      });
+      // The signal may have fired while the consumer was being created.
+      if (signal?.aborted) stop();
+      signal?.addEventListener("abort", stop, { once: true });
+      try {
+        for await (const m of current) {
+          last = m.seq;
+          yield m;
+        }
+      } finally {
+        off();
+        signal?.removeEventListener("abort", stop);
+        await current.close();
+      }
+      messages = reconnected ? await this.retry(() => open(last), signal) : undefined;
     }
+  }
+
+  /** `attempt`'s result, trying again with `backOff` after 100 ms, 200 ms, … 2 s; undefined once `signal` aborts. */
+  private async retry<T>(attempt: () => Promise<T>, signal?: AbortSignal): Promise<T | undefined> {
+    for (let n = 0; !signal?.aborted; n++) {
+      try {
+        return await attempt();
+      } catch (err) {
+        if (this.nc.isClosed()) throw err;
+        await this.backOff(Math.min(2000, 100 * 2 ** n), signal);
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * The pause before trying again after a failure: `ms`, cut short by a reconnect; while disconnected, until the
+   * connection is back (a request sent meanwhile would only time out). Close and abort end it at once.
+   */
+  async backOff(ms: number, signal?: AbortSignal): Promise<void> {
+    await this.pause(ms, signal);
+    if (!this.connected && !signal?.aborted) await this.pause(undefined, signal);
+  }
+
+  /** Resolves after `ms` (undefined: no time limit), at the next reconnect, on close or abort, whichever is first. */
+  private pause(ms: number | undefined, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = ms === undefined ? undefined : setTimeout(() => done(), ms);
+      const off = this.onReconnect(() => done());
+      const done = () => {
+        clearTimeout(timer);
+        off();
+        signal?.removeEventListener("abort", done);
+        resolve();
+      };
+      if (signal?.aborted) done();
+      signal?.addEventListener("abort", done, { once: true });
+      void this.nc.closed().then(done);
+    });
   }
 
   /** The hub's streams that exist on the server (none before a hub has first run against it). */

@@ -77,26 +77,22 @@ export class JetStreamGatewayMappings {
 
   /** The current mapping (if any), then each change, until `signal` aborts. Bad stored entries are skipped. */
   async *watch(endpoint: string, signal: AbortSignal): AsyncIterable<StoredGatewayMapping> {
-    if (signal.aborted) return;
-    const consumer = await this.log.js.consumers.get(GATEWAY_MAPPINGS_STREAM, {
-      filter_subjects: [gatewayMappingSubject(endpoint)],
-      deliver_policy: DeliverPolicy.LastPerSubject,
-    });
-    const messages = await consumer.consume({ max_messages: 16 });
-    const stop = () => void messages.close();
-    if (signal.aborted) stop();
-    signal.addEventListener("abort", stop, { once: true });
-    try {
-      for await (const m of messages) {
-        try {
-          yield decode(m.data, m.seq);
-        } catch {
-          // A document written by hand that no longer parses is ignored; the previous mapping stays in force.
-        }
+    const filter_subjects = [gatewayMappingSubject(endpoint)];
+    const open = async (after: number | undefined) => {
+      const consumer = await this.log.js.consumers.get(GATEWAY_MAPPINGS_STREAM, {
+        filter_subjects,
+        ...(after === undefined
+          ? { deliver_policy: DeliverPolicy.LastPerSubject }
+          : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: after + 1 }),
+      });
+      return consumer.consume({ max_messages: 16 });
+    };
+    for await (const m of this.log.follow(open, signal)) {
+      try {
+        yield decode(m.data, m.seq);
+      } catch {
+        // A document written by hand that no longer parses is ignored; the previous mapping stays in force.
       }
-    } finally {
-      signal.removeEventListener("abort", stop);
-      await messages.close();
     }
   }
 }

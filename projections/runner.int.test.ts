@@ -88,6 +88,30 @@ describe("projection runner against real nats-server and Postgres", () => {
     expect((await projectionStatus(database.db, log, [history]))[0]?.poison).toBe(2);
   });
 
+  it("Given a running projection, When nats-server comes back before its JetStream does, Then it goes on with the events appended since", async () => {
+    await setUp();
+    const append = (from: number, n: number, to = log) =>
+      to.appendMany(
+        Array.from({ length: n }, (_, i) => ({
+          subject: subjects.event("across", "e"),
+          type: "spokes.EventEmitted",
+          data: from + i,
+        })),
+      );
+    await append(0, 300);
+    runner = new ProjectionRunner(database.db, log, [history]);
+    await runner.start();
+    await waitFor(async () => (await historyCount()) === 300);
+    await nats.restart({ withoutJetStreamMs: 3000 });
+    const other = await JetStreamEventLog.open({ servers: nats.url, settings, ensure: false });
+    await append(300, 300, other);
+    await other.close();
+    // Ten seconds: nats.js alone would wait 15 to 45 s before asking JetStream again.
+    await waitFor(async () => (await historyCount()) === 600, 10_000, "the events appended after the restart");
+    const [status] = await projectionStatus(database.db, log, [history]);
+    expect(status).toMatchObject({ checkpoint: 600, head: 600, lag: 0, poison: 0 });
+  });
+
   it("Given a runner stopped and started again, When more events arrive, Then it resumes after its checkpoint", async () => {
     await setUp();
     const append = (n: number) =>

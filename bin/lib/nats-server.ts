@@ -29,7 +29,8 @@ export type NatsServerProcess = {
   stop(): Promise<void>;
 };
 
-/** Starts `nats-server -js` on 127.0.0.1:port with its store in `storeDir`; resolves when it accepts clients. */
+/** Starts `nats-server -js` on 127.0.0.1:port with its store in `storeDir` (or, with `jetStream: false`, a server without
+ * JetStream); resolves when it accepts clients. */
 export async function startNatsServer(o: {
   binary: string;
   port: number;
@@ -37,16 +38,17 @@ export async function startNatsServer(o: {
   onLog?: (line: string) => void;
   /** More command-line options (tests use them for authentication). */
   args?: readonly string[];
+  /** false: a server without JetStream (tests use it to stand in for one whose JetStream is not ready). */
+  jetStream?: boolean;
 }): Promise<NatsServerProcess> {
-  await mkdir(o.storeDir, { recursive: true });
+  const jetStream = o.jetStream ?? true;
+  if (jetStream) await mkdir(o.storeDir, { recursive: true });
   const args = [
-    "-js",
+    ...(jetStream ? ["-js", "-sd", o.storeDir] : []),
     "-a",
     "127.0.0.1",
     "-p",
     String(o.port),
-    "-sd",
-    o.storeDir,
     "--server_name",
     "spokes",
     ...(o.args ?? []),

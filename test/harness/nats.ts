@@ -10,8 +10,11 @@ export type TestNats = {
   dir: string;
   /** The server process's id (it changes with `restart`). */
   pid(): number | undefined;
-  /** Stops the server and starts it again on the same port and store. */
-  restart(): Promise<void>;
+  /**
+   * Stops the server and starts it again on the same port and store. With `withoutJetStreamMs`, a server without
+   * JetStream answers on the port for that long first, as when a server is back before its JetStream is.
+   */
+  restart(o?: { withoutJetStreamMs?: number }): Promise<void>;
   stop(): Promise<void>;
 };
 
@@ -31,8 +34,13 @@ export async function startTestNats(o: { args?: readonly string[] } = {}): Promi
     url: server.url,
     dir,
     pid: () => server.child.pid,
-    async restart() {
+    async restart(r = {}) {
       await server.stop();
+      if (r.withoutJetStreamMs !== undefined) {
+        const bare = await startNatsServer({ binary, port, storeDir: dir, jetStream: false });
+        await new Promise((resolve) => setTimeout(resolve, r.withoutJetStreamMs));
+        await bare.stop();
+      }
       server = await startNatsServer({
         binary,
         port,
