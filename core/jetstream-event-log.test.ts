@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseCeHeaders } from "./ce-headers.ts";
 import { ValidationError } from "./errors.ts";
-import { deliveryOf, headerBlockText, jsonTextKeeps, natsServers } from "./jetstream-event-log.ts";
+import { deliveryOf, headerBlockText, jsonBytesKeep, jsonTextKeeps, natsServers } from "./jetstream-event-log.ts";
 
 describe("deliveryOf", () => {
   it("Given the short ack subject, When read, Then stream, sequences, time and pending come out", () => {
@@ -55,6 +55,18 @@ describe("jsonTextKeeps", () => {
         if (jsonTextKeeps(text)) expect(JSON.stringify(JSON.parse(text))).toBe(text);
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it("Given any text, When its UTF-8 bytes are checked in place, Then the answer is the text's", () => {
+    const text = fc.oneof(fc.string({ unit: fc.constantFrom(..."0123456789.eE-+ \"a\u00e9") }), fc.string());
+    fc.assert(
+      fc.property(text, fc.string({ maxLength: 3 }), (t, around) => {
+        const bytes = Buffer.from(around + t + around);
+        const from = Buffer.byteLength(around);
+        expect(jsonBytesKeep(bytes, from, from + Buffer.byteLength(t))).toBe(jsonTextKeeps(t));
+      }),
+      { numRuns: 3000 },
     );
   });
 });

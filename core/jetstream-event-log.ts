@@ -186,44 +186,89 @@ export type Delivery = {
 };
 
 /**
- * Pure: the delivery info in a JetStream ack subject (`$JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.
- * <delivery seq>.<nanos>.<pending>`, or the longer form with domain and account first), read as nats.js reads it;
- * undefined for anything else.
+ * Where a message sits in its stream, read in place from its JetStream ack subject (`$JS.ACK.<stream>.<consumer>.
+ * <delivered>.<stream seq>.<delivery seq>.<nanos>.<pending>`, or the longer form with domain and account first) as
+ * nats.js reads it; `stream`/`streamEnd` and `seq`/`seqEnd` bound the stream's name and the stream sequence's digits.
  */
-export function deliveryOf(reply: string): Delivery | undefined {
-  if (!reply.startsWith("$JS.ACK.")) return undefined;
-  // The dots between the tokens after `$JS.ACK`, found in place instead of splitting.
-  const dots: number[] = [];
-  for (let dot = reply.indexOf(".", 8); dot !== -1; dot = reply.indexOf(".", dot + 1)) {
-    if (dots.length === 16) return undefined;
-    dots.push(dot);
+export type Ack = {
+  streamSequence: number;
+  deliverySequence: number;
+  timestampNanos: number;
+  pending: number;
+  stream: number;
+  streamEnd: number;
+  seq: number;
+  seqEnd: number;
+};
+
+const ACK_PREFIX = Buffer.from("$JS.ACK.");
+const dots = new Int32Array(17);
+
+/** Pure but for `out`, which it fills: whether `buf` holds an ack subject from `from` to `to`. */
+export function readAck(buf: Buffer, from: number, to: number, out: Ack): boolean {
+  if (to - from < 8 || buf.compare(ACK_PREFIX, 0, 8, from, from + 8) !== 0) return false;
+  let n = 0;
+  for (let dot = buf.indexOf(46, from + 8); dot !== -1 && dot < to; dot = buf.indexOf(46, dot + 1)) {
+    if (n === 16) return false;
+    dots[n++] = dot;
   }
   // Seven tokens (six dots), or the longer form with domain and account hash first (eight dots or more).
-  const at = dots.length === 6 ? 0 : dots.length >= 8 ? 2 : -1;
-  if (at === -1) return undefined;
-  const end = (i: number) => dots[at + i] ?? reply.length;
-  const streamSequence = digits(reply, end(2) + 1, end(3));
-  const deliverySequence = digits(reply, end(3) + 1, end(4));
-  if (!Number.isSafeInteger(streamSequence) || !Number.isSafeInteger(deliverySequence)) return undefined;
-  return {
-    stream: reply.slice(at === 0 ? 8 : end(-1) + 1, end(0)),
-    streamSequence,
-    deliverySequence,
-    timestampNanos: digits(reply, end(4) + 1, end(5)),
-    pending: digits(reply, end(5) + 1, end(6)),
-  };
+  const at = n === 6 ? 0 : n >= 8 ? 2 : -1;
+  if (at === -1) return false;
+  const end = (i: number) => (at + i < n ? (dots[at + i] as number) : to);
+  out.stream = at === 0 ? from + 8 : end(-1) + 1;
+  out.streamEnd = end(0);
+  out.seq = end(2) + 1;
+  out.seqEnd = end(3);
+  out.streamSequence = digitsAt(buf, out.seq, out.seqEnd);
+  out.deliverySequence = digitsAt(buf, end(3) + 1, end(4));
+  out.timestampNanos = digitsAt(buf, end(4) + 1, end(5));
+  out.pending = digitsAt(buf, end(5) + 1, end(6));
+  return Number.isSafeInteger(out.streamSequence) && Number.isSafeInteger(out.deliverySequence);
 }
 
-/** Pure: the decimal number in `s` from `from` to `to`, NaN unless that holds digits only. */
-function digits(s: string, from: number, to: number): number {
-  if (from >= to) return Number.NaN;
+/** Pure: the decimal number in `buf` from `from` to `to`; NaN unless that holds digits only (one at least). */
+export function digitsAt(buf: Uint8Array, from: number, to: number): number {
+  if (to <= from) return Number.NaN;
   let n = 0;
   for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i) - 48;
+    const c = (buf[i] as number) - 48;
     if (c < 0 || c > 9) return Number.NaN;
     n = n * 10 + c;
   }
   return n;
+}
+
+/** An empty `Ack` to fill. */
+export const newAck = (): Ack => ({
+  streamSequence: 0,
+  deliverySequence: 0,
+  timestampNanos: 0,
+  pending: 0,
+  stream: 0,
+  streamEnd: 0,
+  seq: 0,
+  seqEnd: 0,
+});
+
+const ack = newAck();
+
+/** Pure: the delivery info in an ack subject's text (see `Ack`); undefined for anything else. */
+export function deliveryOf(reply: string): Delivery | undefined {
+  const buf = Buffer.from(reply);
+  return readAck(buf, 0, buf.length, ack) ? deliveryFrom(buf, ack) : undefined;
+}
+
+/** Pure: the delivery info of an ack subject read by `readAck` from `buf`. */
+export function deliveryFrom(buf: Buffer, a: Ack): Delivery {
+  const { streamSequence, deliverySequence, timestampNanos, pending } = a;
+  return {
+    stream: buf.toString("utf8", a.stream, a.streamEnd),
+    streamSequence,
+    deliverySequence,
+    timestampNanos,
+    pending,
+  };
 }
 
 /**
@@ -252,6 +297,22 @@ const REWRITTEN_NUMBER = /\d[.eE]|\d{16}|-0/;
  */
 export function jsonTextKeeps(text: string): boolean {
   return !REWRITTEN_NUMBER.test(text);
+}
+
+/** Pure: `jsonTextKeeps` for the UTF-8 bytes of a text, from `from` up to `to`, read in place. */
+export function jsonBytesKeep(buf: Uint8Array, from: number, to: number): boolean {
+  let run = 0;
+  for (let i = from; i < to; i++) {
+    const c = buf[i] as number;
+    if (c >= 48 && c <= 57) {
+      if (++run === 16) return false;
+      continue;
+    }
+    if (run > 0 && (c === 46 || c === 101 || c === 69)) return false;
+    run = 0;
+    if (c === 45 && buf[i + 1] === 48 && i + 1 < to) return false;
+  }
+  return true;
 }
 
 /** Pure: when the hub received a message: its ce-received header, else the time JetStream stored it. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type BareMessage, FrameReader, statusOf } from "./bare-subscription.ts";
+import { type BareMessage, FrameReader, headerIn, messageOf, type Span, statusOf } from "./bare-subscription.ts";
 
 const header = "NATS/1.0\r\nce-id: a\r\n\r\n";
 const frame = (subject: string, reply: string, payload: string) =>
@@ -9,7 +9,7 @@ function read(chunks: string[] | Buffer[]) {
   const messages: BareMessage[] = [];
   const lines: string[] = [];
   const reader = new FrameReader(
-    (m) => messages.push(m),
+    (f) => messages.push(messageOf(f)),
     (l) => lines.push(l),
   );
   for (const c of chunks) reader.feed(typeof c === "string" ? Buffer.from(c) : c);
@@ -43,6 +43,27 @@ describe("FrameReader", () => {
 
   it("Given an unreadable message line, When read, Then it fails", () => {
     expect(() => read(["HMSG a 1 r x y\r\n"])).toThrow(/unreadable/);
+  });
+});
+
+describe("headerIn", () => {
+  it("Given a header block, When a header is looked up, Then its value is found in place as headerValue reads it", () => {
+    const values: (string | undefined)[] = [];
+    const reader = new FrameReader(
+      (f) => {
+        const span: Span = { from: 0, to: 0 };
+        for (const key of ["\r\nce-id:", "\r\nce-type:", "\r\nce-time:", "\r\nce-source:"]) {
+          values.push(headerIn(f, Buffer.from(key), span) ? f.buf.toString("utf8", span.from, span.to) : undefined);
+        }
+      },
+      () => {},
+    );
+    const block = "NATS/1.0\r\nce-id:  a1 \r\nce-type:\tspokes.X\r\nce-time:\r\n\r\n";
+    const frame = (b: string) => `HMSG s 1 r ${b.length} ${b.length + 2}\r\n${b}{}\r\n`;
+    // The next message's header must not be taken for a header this one lacks.
+    reader.feed(Buffer.from(frame(block) + frame(block.replace("NATS/1.0", "NATS/1.0\r\nce-source: later"))));
+    expect(values.slice(0, 4)).toEqual(["a1", "spokes.X", undefined, undefined]);
+    expect(values.slice(4)).toEqual(["a1", "spokes.X", undefined, "later"]);
   });
 });
 

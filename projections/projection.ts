@@ -3,9 +3,10 @@
  * changes, and `apply`, which writes those changes inside the runner's transaction.
  */
 import type { LoggedEvent } from "../core/event-log.ts";
-import type { Delivery } from "../core/jetstream-event-log.ts";
+import type { Ack } from "../core/jetstream-event-log.ts";
 import type { EventData, EventType } from "../core/messages.ts";
 import type { Address, StreamName } from "../core/subjects.ts";
+import type { Frame } from "./bare-subscription.ts";
 import type { CopyPart, Db } from "./db/database.ts";
 
 /**
@@ -46,9 +47,6 @@ export type Projection<Changes, Row = unknown> = {
   bulk?: BulkLoad<Changes, Row>;
 };
 
-/** A stored message as replay's own NATS reader hands it over: subject, header block and payload, as text. */
-export type StoredMessage = { subject: string; header: string; payload: string };
-
 /** Where a replay builds: the live schema, the shadow schema, and what this replay has created there so far. */
 export type ShadowTarget = { live: string; shadow: string; made: Set<string> };
 
@@ -62,11 +60,12 @@ export type BulkLoad<Changes, Row> = {
    */
   rows(changes: Changes): Row[];
   /**
-   * Pure, optional: the row for a stored message straight from its text, when it is one the projection's handler
-   * would take and turn into exactly this row; undefined for anything else (which is then decoded, checked and
-   * handled as usual). Rows the database refuses send their batch back through `apply`, event by event.
+   * Pure, optional: the row for a stored message straight from its bytes as replay's own NATS reader has them (the
+   * frame and its ack subject, read in place), when it is one the projection's handler would take and turn into
+   * exactly this row; undefined for anything else (which is then decoded, checked and handled as usual). Rows the
+   * database refuses send their batch back through `apply`, event by event.
    */
-  rowOf?(m: StoredMessage, d: Delivery): Row | undefined;
+  rowOf?(f: Frame, ack: Ack): Row | undefined;
   /**
    * Writes the rows into the tables of `target.shadow` (named with the schema, not through the search path), all or
    * nothing, through `copy`. False, having written nothing, when the database cannot bulk load.

@@ -85,7 +85,11 @@ describe.each([
     const { rows: fromEvents } = history.prepare(sortOut(decoded).valid);
     expect(fromEvents).toHaveLength(6);
     // Through nats.js every message is decoded; on the reader's own connection the six plain values come as rows.
-    expect(rows.map((r) => r.row)).toEqual(password ? [] : fromEvents);
+    const asText = (r: unknown) => {
+      const { day, line } = r as { day: string; line: string | Buffer };
+      return { day, line: String(line) };
+    };
+    expect(rows.map((r) => asText(r.row))).toEqual(password ? [] : fromEvents?.map(asText));
     expect(fromEvents?.[0]).toMatchObject({
       line: expect.stringMatching(/^4995\tt3\tproperty\tlevel\t[^\t]+\t[^\t]+\t\{"i":4994\}\n$/),
     });

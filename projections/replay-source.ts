@@ -4,13 +4,15 @@ import { createInbox, type Msg, nanos } from "@nats-io/nats-core";
 import { UnavailableError } from "../core/errors.ts";
 import type { LoggedEvent } from "../core/event-log.ts";
 import {
-  type Delivery,
   decodeDelivered,
   decodeDeliveredText,
+  deliveryFrom,
   deliveryOf,
   type JetStreamEventLog,
+  newAck,
+  readAck,
 } from "../core/jetstream-event-log.ts";
-import { type BareMessage, openBareSubscription, statusOf } from "./bare-subscription.ts";
+import { type BareMessage, type Frame, messageOf, openBareSubscription, statusOf } from "./bare-subscription.ts";
 import { Batcher } from "./batcher.ts";
 import type { AnyProjection, RowOf } from "./projection.ts";
 
@@ -114,6 +116,7 @@ export async function* readBatches(
     }
   };
   const status = (m: Msg | BareMessage) => {
+    heard = Date.now();
     const { code, description, pending } =
       "payload" in m
         ? statusOf(m.header)
@@ -131,39 +134,58 @@ export async function* readBatches(
       throw new UnavailableError(`the replay's consumer stopped: ${code} ${description}`.trim());
     }
   };
-  const take = (m: Msg | BareMessage) => {
+  /** Counts a delivery; whether its message is wanted. */
+  const admit = (streamSequence: number, deliverySequence: number): boolean => {
     heard = Date.now();
-    const d = m.reply ? deliveryOf(m.reply) : undefined;
-    if (d === undefined) return status(m);
     owed = Math.max(0, owed - 1);
-    if (d.deliverySequence !== ++delivered) throw new UnavailableError("the replay's consumer skipped messages");
-    if (batcher.ended) return;
-    if (d.streamSequence > toSeq) return batcher.end();
-    batcher.add("payload" in m ? fromBare(m, d) : decodeDelivered(m, d));
-    // Up to and including `toSeq`, or up to the head when the filter skips it.
-    if (d.streamSequence === toSeq || d.pending === 0) batcher.end();
+    if (deliverySequence !== ++delivered) throw new UnavailableError("the replay's consumer skipped messages");
+    if (batcher.ended) return false;
+    if (streamSequence <= toSeq) return true;
+    batcher.end();
+    return false;
+  };
+  /** After a wanted message: up to and including `toSeq`, or up to the head when the filter skips it. */
+  const added = (streamSequence: number, pending: number) => {
+    if (streamSequence === toSeq || pending === 0) batcher.end();
     else if (owed <= chunk) refill();
   };
-  const fromBare = (m: BareMessage, d: Delivery): ReplayItem => {
-    const row = rowOf?.(m, d);
-    return row === undefined
-      ? decodeDeliveredText(m.subject, m.header, m.payload, d)
-      : new ReadyRow(d.streamSequence, row);
+  const take = (m: Msg) => {
+    const d = m.reply ? deliveryOf(m.reply) : undefined;
+    if (d === undefined) return status(m);
+    if (!admit(d.streamSequence, d.deliverySequence)) return;
+    batcher.add(decodeDelivered(m, d));
+    added(d.streamSequence, d.pending);
   };
-  const deliver = (m: Msg | BareMessage) => {
-    try {
-      take(m);
-    } catch (e) {
-      batcher.end(e);
+  const ack = newAck();
+  const takeFrame = (f: Frame) => {
+    if (!readAck(f.buf, f.reply, f.replyEnd, ack)) return status(messageOf(f));
+    const { streamSequence, pending } = ack;
+    if (!admit(streamSequence, ack.deliverySequence)) return;
+    const row = rowOf?.(f, ack);
+    if (row !== undefined) batcher.add(new ReadyRow(streamSequence, row));
+    else {
+      const m = messageOf(f);
+      batcher.add(decodeDeliveredText(m.subject, m.header, m.payload, deliveryFrom(f.buf, ack)));
     }
+    added(streamSequence, pending);
   };
+  const deliver =
+    <M>(handle: (m: M) => void) =>
+    (m: M) => {
+      try {
+        handle(m);
+      } catch (e) {
+        batcher.end(e);
+      }
+    };
   // A connection of its own where the server allows it (cheaper per message), else the log's nats.js connection.
-  const bare = await openBareSubscription(log.nc.getServer(), inbox, deliver, (err) => batcher.end(err)).catch(
-    () => undefined,
-  );
+  const bare = await openBareSubscription(log.nc.getServer(), inbox, deliver(takeFrame), (err) =>
+    batcher.end(err),
+  ).catch(() => undefined);
+  const viaNats = deliver(take);
   const sub = bare
     ? undefined
-    : log.nc.subscribe(inbox, { callback: (err, m) => (err ? batcher.end(err) : deliver(m)) });
+    : log.nc.subscribe(inbox, { callback: (err, m) => (err ? batcher.end(err) : viaNats(m)) });
   // A consumer removed while no request of ours was pending takes later requests without a word: ask after it.
   let asking = false;
   const watchdog = setInterval(() => {

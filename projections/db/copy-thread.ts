@@ -50,7 +50,13 @@ export function startCopyThread(url: string): Promise<CopyThread> {
             const id = ++next;
             return new Promise<boolean>((ok, no) => {
               waiting.set(id, { resolve: ok, reject: no });
-              worker.postMessage({ id, before, parts } satisfies CopyRequest);
+              // Bytes that fill a buffer of their own move to the thread instead of being copied.
+              const movable = parts.flatMap((p) =>
+                typeof p.text !== "string" && p.text.byteOffset === 0 && p.text.byteLength === p.text.buffer.byteLength
+                  ? [p.text.buffer as ArrayBuffer]
+                  : [],
+              );
+              worker.postMessage({ id, before, parts } satisfies CopyRequest, movable);
             });
           },
           async close() {

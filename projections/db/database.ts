@@ -85,7 +85,9 @@ export async function copyIn(db: Db, before: readonly string[], parts: readonly 
     const run = async (q: Pick<PGlite, "query">) => {
       for (const statement of before) await q.query(statement);
       for (const p of parts)
-        await q.query(`copy ${p.table} (${p.columns}) from '/dev/blob'`, [], { blob: new Blob([p.text]) });
+        await q.query(`copy ${p.table} (${p.columns}) from '/dev/blob'`, [], {
+          blob: new Blob([p.text as string | Uint8Array<ArrayBuffer>]),
+        });
     };
     if (before.length === 0 && parts.length === 1) await run(client);
     else await client.transaction(run);

@@ -12,7 +12,8 @@ export type CopyPart = {
   table: string;
   /** Quoted column names, in the order of the text's fields. */
   columns: string;
-  text: string;
+  /** The rows, as text or as its UTF-8 bytes. */
+  text: string | Uint8Array;
 };
 
 /**
@@ -55,7 +56,7 @@ type QueryInternals = { resolve(value: unknown): void; reject(err: unknown): voi
  * with the stream when the COPY starts and reports the end only by the stream finishing, which never happens when
  * the server refuses the data; so the query's own settling is taken over to learn of either.
  */
-async function copyText(query: postgres.PendingQuery<postgres.Row[]>, text: string): Promise<void> {
+async function copyText(query: postgres.PendingQuery<postgres.Row[]>, text: string | Uint8Array): Promise<void> {
   const stream: Writable = await query.writable();
   const internals = query as unknown as QueryInternals;
   await new Promise<void>((resolve, reject) => {

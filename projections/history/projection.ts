@@ -3,9 +3,10 @@
  * COPYs into the day partitions instead.
  */
 import { sql } from "drizzle-orm";
-import { headerValue } from "../../core/ce-headers.ts";
-import { payloadOf, receivedAtOf } from "../../core/jetstream-event-log.ts";
+import { type Ack, jsonBytesKeep } from "../../core/jetstream-event-log.ts";
+import { type Frame, headerIn, type Span } from "../bare-subscription.ts";
 import { insertFromJson, type UnnestColumn } from "../db/bulk-insert.ts";
+import { CopyLineWriter, joinLines } from "../db/copy-bytes.ts";
 import { copyCell, rowsOf } from "../db/database.ts";
 import { type BulkLoad, defineProjection } from "../projection.ts";
 import { addressOf, takesAnyJson } from "../validate.ts";
@@ -38,9 +39,85 @@ function copyLine(r: HistoryRow): string {
   return `${copyCell(r.seq)}\t${copyCell(r.thing)}\t${copyCell(r.kind)}\t${copyCell(r.name)}\t${copyCell(r.time)}\t${copyCell(r.receivedAt)}\t${copyCell(dataText(r))}\n`;
 }
 
-/** A row of replay's bulk load: its line of COPY text and the day partition it goes into. */
-type CopyRow = { day: string; line: string };
+/** A row of replay's bulk load: its line of COPY text (as text, or bytes) and the day partition it goes into. */
+type CopyRow = { day: string; line: string | Buffer };
 const copyRow = (r: HistoryRow): CopyRow => ({ day: dayOf(r.time), line: copyLine(r) });
+
+const CE_TYPE = Buffer.from("\r\nce-type:");
+const CE_TIME = Buffer.from("\r\nce-time:");
+const CE_RECEIVED = Buffer.from("\r\nce-received:");
+const TAB = 9;
+const NEWLINE = 10;
+/** First bytes of a payload that may be JSON other than null: { [ " - 0…9 t f. Others are decoded as usual. */
+const JSONISH = new Uint8Array(256);
+for (const c of '{["-0123456789tf') JSONISH[c.charCodeAt(0)] = 1;
+
+/** Per subject: its kind and the middle of its COPY line (`\t<thing>\t<kind>\t<name>\t`); null when not history's. */
+const subjects = new Map<string, { kind: "event" | "property"; text: Buffer } | null>();
+function subjectPart(subject: string) {
+  let part = subjects.get(subject);
+  if (part !== undefined) return part;
+  const a = addressOf(subject);
+  part =
+    typeof a === "string" || (a.kind !== "event" && a.kind !== "property")
+      ? null
+      : { kind: a.kind, text: Buffer.from(`\t${copyCell(a.thing)}\t${a.kind}\t${copyCell(a.name)}\t`) };
+  if (subjects.size >= 50_000) subjects.clear();
+  subjects.set(subject, part);
+  return part;
+}
+
+/** The day of the last time read (`YYYY-MM-DD`), kept so that a run of rows of one day makes one string. */
+const dayBytes = Buffer.alloc(10);
+let day = "";
+/** Pure but for the cache above: the day of a UTC time written as `YYYY-MM-DD…Z`; undefined for other forms. */
+function dayAt(buf: Buffer, from: number, to: number): string | undefined {
+  if (to - from < 11 || buf[to - 1] !== 90 || buf[from + 4] !== 45 || buf[from + 7] !== 45) return undefined;
+  let same = day !== "";
+  for (let i = 0; i < 10; i++) {
+    const c = buf[from + i] as number;
+    if (i !== 4 && i !== 7 && (c < 48 || c > 57)) return undefined;
+    if (c !== dayBytes[i]) same = false;
+  }
+  if (same) return day;
+  buf.copy(dayBytes, 0, from, from + 10);
+  day = buf.toString("latin1", from, from + 10);
+  return day;
+}
+
+const lines = new CopyLineWriter();
+const type: Span = { from: 0, to: 0 };
+const time: Span = { from: 0, to: 0 };
+const received: Span = { from: 0, to: 0 };
+
+/**
+ * The row `handleHistory` makes of an event or property value that `checkEvent` takes as it is, straight from the
+ * stored bytes: no text, no event object, no catalogue lookup beyond the type; the payload's JSON goes into the
+ * line as stored (Postgres parses it; one it refuses sends the batch back through `apply`). Anything else (a time
+ * not in UTC, no ce-received header, an empty or null payload, numbers JavaScript would write differently) is
+ * decoded as usual.
+ */
+function historyRowOf(f: Frame, ack: Ack): CopyRow | undefined {
+  const { buf } = f;
+  const part = subjectPart(buf.toString("utf8", f.subject, f.subjectEnd));
+  if (part === null) return undefined;
+  if (!headerIn(f, CE_TYPE, type) || !takesAnyJson(buf.toString("latin1", type.from, type.to), part.kind)) {
+    return undefined;
+  }
+  if (!headerIn(f, CE_RECEIVED, received)) return undefined;
+  const at = headerIn(f, CE_TIME, time) ? time : received;
+  const rowDay = dayAt(buf, at.from, at.to);
+  if (rowDay === undefined) return undefined;
+  let payload = f.payload;
+  // Without a byte order mark, as nats.js decodes it.
+  if (buf[payload] === 0xef && buf[payload + 1] === 0xbb && buf[payload + 2] === 0xbf) payload += 3;
+  if (payload >= f.payloadEnd || JSONISH[buf[payload] as number] !== 1) return undefined;
+  if (!jsonBytesKeep(buf, payload, f.payloadEnd)) return undefined;
+  lines.raw(buf, ack.seq, ack.seqEnd).raw(part.text, 0, part.text.length);
+  lines.field(buf, at.from, at.to).byte(TAB).field(buf, received.from, received.to).byte(TAB);
+  lines.field(buf, payload, f.payloadEnd).byte(NEWLINE);
+  return { day: rowDay, line: lines.end() };
+}
 
 /**
  * Replay's bulk load: COPY straight into each day's partition of the shadow table (creating the partitions this
@@ -49,21 +126,9 @@ const copyRow = (r: HistoryRow): CopyRow => ({ day: dayOf(r.time), line: copyLin
  */
 const bulkHistory: BulkLoad<HistoryChanges, CopyRow> = {
   rows: (changes) => changes.insert.map(copyRow),
-  // The row `handleHistory` makes of an event or property value that `checkEvent` takes as it is, read from the
-  // stored text: no event object, no catalogue lookup beyond the type. Anything else goes the usual way.
-  rowOf(m, d) {
-    const address = addressOf(m.subject);
-    if (typeof address === "string" || (address.kind !== "event" && address.kind !== "property")) return undefined;
-    if (!takesAnyJson(headerValue(m.header, "\r\nce-type:"), address.kind)) return undefined;
-    const { data, json } = payloadOf(m.payload);
-    if (json === undefined) return undefined;
-    const receivedAt = receivedAtOf(headerValue(m.header, "\r\nce-received:"), d);
-    const time = headerValue(m.header, "\r\nce-time:") || receivedAt;
-    const { thing, kind, name } = address;
-    return copyRow({ seq: d.streamSequence, thing, kind, name, time, receivedAt, data, json });
-  },
+  rowOf: historyRowOf,
   async write(copy, target, rows) {
-    const byDay = new Map<string, string[]>();
+    const byDay = new Map<string, (string | Buffer)[]>();
     for (const r of rows) {
       const lines = byDay.get(r.day);
       if (lines) lines.push(r.line);
@@ -81,7 +146,7 @@ const bulkHistory: BulkLoad<HistoryChanges, CopyRow> = {
            for values from ('${p.from}') to ('${p.to}')`,
         );
       }
-      return { table: `${schema}.${quoted(p.name)}`, columns: COPY_COLUMNS, text: lines.join("") };
+      return { table: `${schema}.${quoted(p.name)}`, columns: COPY_COLUMNS, text: joinLines(lines) };
     });
     if (!(await copy(before, parts))) return false;
     for (const name of creating) target.made.add(name);
