@@ -206,11 +206,13 @@ const dots = new Int32Array(17);
 
 /** Pure but for `out`, which it fills: whether `buf` holds an ack subject from `from` to `to`. */
 export function readAck(buf: Buffer, from: number, to: number, out: Ack): boolean {
-  if (to - from < 8 || buf.compare(ACK_PREFIX, 0, 8, from, from + 8) !== 0) return false;
+  if (to - from < 8) return false;
+  for (let i = 0; i < 8; i++) if (buf[from + i] !== ACK_PREFIX[i]) return false;
   let n = 0;
-  for (let dot = buf.indexOf(46, from + 8); dot !== -1 && dot < to; dot = buf.indexOf(46, dot + 1)) {
+  for (let i = from + 8; i < to; i++) {
+    if (buf[i] !== 46) continue;
     if (n === 16) return false;
-    dots[n++] = dot;
+    dots[n++] = i;
   }
   // Seven tokens (six dots), or the longer form with domain and account hash first (eight dots or more).
   const at = n === 6 ? 0 : n >= 8 ? 2 : -1;

@@ -33,7 +33,9 @@ describe("FrameReader", () => {
     expect(whole.map((m) => m.payload)).toEqual(['{"t":"é€😀"}', ""]);
     for (let i = 1; i < bytes.length; i++) {
       expect(read([bytes.subarray(0, i), bytes.subarray(i)]).messages).toEqual(whole);
+      expect(read([bytes.subarray(0, i), bytes.subarray(i, i + 7), bytes.subarray(i + 7)]).messages).toEqual(whole);
     }
+    expect(read([...bytes].map((b) => Buffer.from([b]))).messages).toEqual(whole);
   });
 
   it("Given a payload starting with a byte order mark, When read, Then the mark is dropped as nats.js's decoder drops it", () => {

@@ -48,12 +48,17 @@ export type Span = { from: number; to: number };
 /**
  * Pure but for `out`, which it sets: where the value of a header lies in the frame's header block, without the
  * spaces and tabs around it, as `headerValue` reads it from the text. False when the header is absent or empty.
- * `key` is `\r\n<name>:` in bytes.
+ * `key` is `\r\n<name>:` in bytes; the search starts at `after` (within the block; by default its start).
  */
-export function headerIn(f: Frame, key: Uint8Array, out: Span): boolean {
+export function headerIn(f: Frame, key: Uint8Array, out: Span, after = f.header): boolean {
   const { buf } = f;
-  const at = buf.indexOf(key, f.header);
-  if (at === -1 || at + key.length > f.headerEnd) return false;
+  let at = buf.indexOf(key, after);
+  if (at === -1 || at + key.length > f.headerEnd) {
+    // Looked for after another header (the order the hub writes them in): then also before it.
+    if (after === f.header) return false;
+    at = buf.indexOf(key, f.header);
+    if (at === -1 || at + key.length > f.headerEnd) return false;
+  }
   let from = at + key.length;
   let to = buf.indexOf(13, from);
   if (to === -1 || to > f.headerEnd) to = f.headerEnd;
@@ -83,70 +88,112 @@ export class FrameReader {
     payload: 0,
     payloadEnd: 0,
   };
-  /** Where the arguments of the message line being read start and end (at most five: one more is an error). */
-  private readonly args = new Int32Array(12);
+  /** Where the spaces of the line being read are (more than a message line has: too many). */
+  private readonly spaces = new Int32Array(7);
+  private count = 0;
 
   constructor(onFrame: (f: Frame) => void, onLine: (line: string) => void) {
     this.onFrame = onFrame;
     this.onLine = onLine;
   }
 
-  /** The arguments between `from` and `to`, split at spaces, into `args`; how many there are (6: too many). */
-  private split(buf: Buffer, from: number, to: number): number {
-    let n = 0;
-    let at = from;
-    while (at < to && n < 6) {
-      let space = buf.indexOf(32, at);
-      if (space === -1 || space > to) space = to;
-      this.args[2 * n] = at;
-      this.args[2 * n + 1] = space;
-      n++;
-      at = space + 1;
-    }
-    return at < to ? 6 : n;
-  }
-
   feed(chunk: Buffer): void {
-    const buf = this.rest ? Buffer.concat([this.rest, chunk]) : chunk;
+    let buf = chunk;
+    const rest = this.rest;
     this.rest = undefined;
-    const a = this.args;
-    const f = this.frame;
-    f.buf = buf;
-    let at = 0;
-    for (;;) {
-      const eol = buf.indexOf(10, at);
-      if (eol === -1) break;
-      const end = buf[eol - 1] === 13 ? eol - 1 : eol;
-      const first = buf[at];
-      // HMSG <subject> <sid> [reply] <header bytes> <total bytes>, or MSG <subject> <sid> [reply] <bytes>.
-      if ((first === 72 && buf[at + 4] === 32) || (first === 77 && buf[at + 3] === 32)) {
-        const headers = first === 72;
-        const n = this.split(buf, at + (headers ? 5 : 4), end);
-        const named = n - (headers ? 2 : 1);
-        const total = digitsAt(buf, a[2 * n - 2] as number, a[2 * n - 1] as number);
-        const hdr = headers ? digitsAt(buf, a[2 * n - 4] as number, a[2 * n - 3] as number) : 0;
-        if (Number.isNaN(total) || Number.isNaN(hdr) || hdr > total || (named !== 2 && named !== 3)) {
-          throw new UnavailableError(`unreadable message from NATS: ${buf.toString("utf8", at, end).slice(0, 200)}`);
-        }
-        const body = eol + 1;
-        if (body + total + 2 > buf.length) break;
-        f.subject = a[0] as number;
-        f.subjectEnd = a[1] as number;
-        f.reply = named === 3 ? (a[4] as number) : 0;
-        f.replyEnd = named === 3 ? (a[5] as number) : 0;
-        f.header = body;
-        f.headerEnd = body + hdr;
-        f.payload = body + hdr;
-        f.payloadEnd = body + total;
-        this.onFrame(f);
-        at = body + total + 2;
-      } else {
-        this.onLine(buf.toString("utf8", at, end));
-        at = eol + 1;
+    if (rest) {
+      // What `rest` began is completed with only as many of the chunk's bytes as it needs (not a copy of the whole
+      // chunk); the chunk's other messages are read in place.
+      const take = this.stillNeeded(rest, chunk);
+      if (take === undefined || take > chunk.length) {
+        this.rest = Buffer.concat([rest, chunk]);
+        return;
       }
+      this.read(Buffer.concat([rest, chunk.subarray(0, take)]));
+      buf = chunk.subarray(take);
     }
+    const at = this.read(buf);
     // A copy: the socket's chunk is not ours to keep.
     if (at < buf.length) this.rest = Buffer.from(buf.subarray(at));
+  }
+
+  /** Hands on every whole line and message in `buf`; returns where the first unfinished one starts. */
+  private read(buf: Buffer): number {
+    const f = this.frame;
+    let at = 0;
+    for (;;) {
+      const eol = this.scanLine(buf, at);
+      if (eol === -1) return at;
+      const size = this.message(buf, at, eol);
+      if (size === -1) {
+        this.onLine(buf.toString("utf8", at, buf[eol - 1] === 13 ? eol - 1 : eol));
+        at = eol + 1;
+        continue;
+      }
+      if (eol + 1 + size > buf.length) return at;
+      f.buf = buf;
+      this.onFrame(f);
+      at = eol + 1 + size;
+    }
+  }
+
+  /** How many bytes of `chunk` finish the line or message that `rest` begins; undefined while its line is unfinished. */
+  private stillNeeded(rest: Buffer, chunk: Buffer): number | undefined {
+    let line = rest;
+    let eol = this.scanLine(rest, 0);
+    if (eol === -1) {
+      const more = chunk.indexOf(10);
+      if (more === -1) return undefined;
+      line = Buffer.concat([rest, chunk.subarray(0, more + 1)]);
+      eol = this.scanLine(line, 0);
+    }
+    return eol + 1 + Math.max(0, this.message(line, 0, eol)) - rest.length;
+  }
+
+  /** The end (`\n`) of the line at `at`, noting its first spaces; -1 when `buf` does not hold all of it. */
+  private scanLine(buf: Buffer, at: number): number {
+    const spaces = this.spaces;
+    let n = 0;
+    for (let i = at; i < buf.length; i++) {
+      const c = buf[i];
+      if (c === 10) {
+        this.count = n;
+        return i;
+      }
+      if (c === 32 && n < 7) spaces[n++] = i;
+    }
+    return -1;
+  }
+
+  /**
+   * For a message line (`HMSG <subject> <sid> [reply] <header bytes> <total bytes>` or `MSG <subject> <sid> [reply]
+   * <bytes>`) from `at` to `eol`: sets the frame's offsets and returns the bytes that follow the line (the message
+   * and its CRLF). -1 for other lines; throws for a message line that cannot be read.
+   */
+  private message(buf: Buffer, at: number, eol: number): number {
+    const s = this.spaces;
+    const verb = this.count > 0 ? (s[0] as number) - at : 0;
+    const headers = verb === 4 && buf[at] === 72 && buf[at + 1] === 77;
+    if (!headers && !(verb === 3 && buf[at] === 77 && buf[at + 1] === 83)) return -1;
+    const end = buf[eol - 1] === 13 ? eol - 1 : eol;
+    const n = this.count;
+    const named = n - (headers ? 2 : 1);
+    const total = n > 0 ? digitsAt(buf, (s[n - 1] as number) + 1, end) : Number.NaN;
+    const hdr = headers && n > 1 ? digitsAt(buf, (s[n - 2] as number) + 1, s[n - 1] as number) : 0;
+    if (Number.isNaN(total) || Number.isNaN(hdr) || hdr > total || (named !== 2 && named !== 3)) {
+      throw new UnavailableError(`unreadable message from NATS: ${buf.toString("utf8", at, end).slice(0, 200)}`);
+    }
+    const f = this.frame;
+    const body = eol + 1;
+    f.subject = (s[0] as number) + 1;
+    f.subjectEnd = s[1] as number;
+    f.reply = named === 3 ? (s[2] as number) + 1 : 0;
+    f.replyEnd = named === 3 ? (s[3] as number) : 0;
+    f.header = body;
+    f.headerEnd = body + hdr;
+    f.payload = body + hdr;
+    f.payloadEnd = body + total;
+    return total + 2;
   }
 }
 

@@ -67,6 +67,24 @@ function subjectPart(subject: string) {
   return part;
 }
 
+/** The ce-type values met so far (a few), as bytes, with whether `checkEvent` takes them as they are per kind. */
+const types: { bytes: Buffer; event: boolean; property: boolean }[] = [];
+function typeTaken(buf: Buffer, from: number, to: number, kind: "event" | "property"): boolean {
+  search: for (const t of types) {
+    if (t.bytes.length !== to - from) continue;
+    for (let i = 0; i < t.bytes.length; i++) if (t.bytes[i] !== buf[from + i]) continue search;
+    return t[kind];
+  }
+  const text = buf.toString("utf8", from, to);
+  const entry = {
+    bytes: Buffer.from(text),
+    event: takesAnyJson(text, "event"),
+    property: takesAnyJson(text, "property"),
+  };
+  if (types.length < 16) types.push(entry);
+  return entry[kind];
+}
+
 /** The day of the last time read (`YYYY-MM-DD`), kept so that a run of rows of one day makes one string. */
 const dayBytes = Buffer.alloc(10);
 let day = "";
@@ -101,11 +119,11 @@ function historyRowOf(f: Frame, ack: Ack): CopyRow | undefined {
   const { buf } = f;
   const part = subjectPart(buf.toString("utf8", f.subject, f.subjectEnd));
   if (part === null) return undefined;
-  if (!headerIn(f, CE_TYPE, type) || !takesAnyJson(buf.toString("latin1", type.from, type.to), part.kind)) {
-    return undefined;
-  }
-  if (!headerIn(f, CE_RECEIVED, received)) return undefined;
-  const at = headerIn(f, CE_TIME, time) ? time : received;
+  if (!headerIn(f, CE_TYPE, type) || !typeTaken(buf, type.from, type.to, part.kind)) return undefined;
+  // The hub writes ce-time after ce-type and ce-received after ce-time.
+  const timed = headerIn(f, CE_TIME, time, type.to);
+  if (!headerIn(f, CE_RECEIVED, received, timed ? time.to : type.to)) return undefined;
+  const at = timed ? time : received;
   const rowDay = dayAt(buf, at.from, at.to);
   if (rowDay === undefined) return undefined;
   let payload = f.payload;

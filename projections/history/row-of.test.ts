@@ -113,6 +113,15 @@ describe("history's rows made straight from stored bytes", () => {
     expect(made).toBeGreaterThan(200);
   });
 
+  it("Given the CloudEvents headers in another order than the hub writes them, When turned into a row, Then it is the row of the decoded event", () => {
+    const block =
+      "NATS/1.0\r\nce-received: 2026-11-22T10:00:00.000Z\r\nce-time: 2026-11-21T23:59:59.000Z\r\nce-id: x\r\n" +
+      "ce-type: spokes.PropertyReported\r\n\r\n";
+    const [r] = bothWays([{ subject: subjects.property("t", "p"), header: block, payload: Buffer.from("[1,2]") }]);
+    expect(r?.fast).toEqual(r?.decoded);
+    expect(r?.fast?.day).toBe("2026-11-21");
+  });
+
   it("Given a payload that is not JSON but starts like JSON, When turned into a row, Then its line holds the text as stored, which Postgres refuses (the batch then goes back through apply)", () => {
     const [r] = bothWays([
       {
