@@ -114,7 +114,7 @@ async function measure(kind: "postgres" | "pglite") {
     t = performance.now();
     const cpu = process.cpuUsage();
     const parts = await cpuSince(meter);
-    const result = await replay("history", { db: database.db, log, batchSize: 2000, writerUrl: database.url });
+    const result = await replay("history", { db: database.db, log, writerUrl: database.url });
     const replayRate = rate(result.events, performance.now() - t);
     const used = process.cpuUsage(cpu);
     const replayCpu = cpuText(await parts(result.events));

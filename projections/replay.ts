@@ -51,6 +51,10 @@ export type ReplayOptions = {
   /** Start at this stream sequence or time; rows owed to earlier events are kept (only where the model can). */
   from?: number | Date;
   onProgress?: (p: ReplayProgress) => void;
+  /**
+   * Events per batch (one COPY or transaction each). Default 5000: with 2000, the gaps between COPYs left Postgres
+   * idle for a tenth of the time (docs/benchmarks.md).
+   */
   batchSize?: number;
   /**
    * The URL of the Postgres server `db` is on. Given, the bulk loads are written by a thread of their own with its
@@ -166,7 +170,7 @@ export async function replay(name: string, o: ReplayOptions): Promise<ReplayResu
   const p = projectionNamed(name);
   if (p === undefined) throw new NotFoundError(`no projection named "${name}"`);
   const started = performance.now();
-  const batchSize = o.batchSize ?? 2000;
+  const batchSize = o.batchSize ?? 5000;
   const bounds = await streamBounds(o.log, p);
   const fromSeq = Math.max(1, await resolveFrom(o.log, p, bounds, o.from));
   if (fromSeq > 1 && p.keepBefore === undefined) {
@@ -174,16 +178,21 @@ export async function replay(name: string, o: ReplayOptions): Promise<ReplayResu
   }
   await ensureCheckpoint(o.db, p.name);
   const live = await currentSchema(o.db);
-  // The writer thread starts while the shadow tables are made.
+  // The writer thread starts while the shadow tables are made and the first batches are read; the first write waits
+  // for it.
   const starting = o.writerUrl && p.bulk ? startCopyThread(o.writerUrl) : undefined;
-  let writer: Awaited<typeof starting>;
+  // Settled here too, so a thread that fails to start while nothing waits for it yet is not an unhandled rejection.
+  starting?.catch(() => {});
   const s: Shadow = {
     db: o.db,
     p,
     live,
     shadow: shadowSchemaOf(p.name),
     made: new Set(),
-    copy: (before, parts) => (writer ? writer.copy(before, parts) : copyIn(o.db, before, parts)),
+    copy: async (before, parts) => {
+      const writer = await starting;
+      return writer ? writer.copy(before, parts) : copyIn(o.db, before, parts);
+    },
     async reread(first, last) {
       const events: LoggedEvent[] = [];
       for await (const b of readBatches(o.log, p, first, last, batchSize)) for (const e of b) events.push(e);
@@ -191,9 +200,7 @@ export async function replay(name: string, o: ReplayOptions): Promise<ReplayResu
     },
   };
   try {
-    const made = createShadowTables(o.db, live, s.shadow, p.tables);
-    writer = await starting;
-    await made;
+    await createShadowTables(o.db, live, s.shadow, p.tables);
     if (fromSeq > 1 && p.keepBefore) {
       const keep = p.keepBefore;
       await o.db.transaction(async (tx) => {
@@ -278,6 +285,6 @@ export async function replay(name: string, o: ReplayOptions): Promise<ReplayResu
     await dropShadowTables(o.db, s.shadow).catch(() => {});
     throw err;
   } finally {
-    await (writer ?? (await starting?.catch(() => undefined)))?.close();
+    await (await starting?.catch(() => undefined))?.close();
   }
 }
