@@ -318,7 +318,7 @@ export function jsonBytesKeep(buf: Uint8Array, from: number, to: number): boolea
 }
 
 /** Pure: when the hub received a message: its ce-received header, else the time JetStream stored it. */
-export function receivedAtOf(received: string | undefined, d: Pick<Delivery, "timestampNanos">): string {
+function receivedAtOf(received: string | undefined, d: Pick<Delivery, "timestampNanos">): string {
   return received || new Date(d.timestampNanos / 1e6).toISOString();
 }
 
@@ -326,7 +326,7 @@ export function receivedAtOf(received: string | undefined, d: Pick<Delivery, "ti
  * Pure: a stored payload's value (the JSON it holds, else the text itself; null when empty) and, as `json`, the text
  * when it may be written as is in place of the value (see `DecodedEvent.json`).
  */
-export function payloadOf(text: string): { data: unknown; json: string | undefined } {
+function payloadOf(text: string): { data: unknown; json: string | undefined } {
   if (text === "") return { data: null, json: undefined };
   let data: unknown;
   try {
@@ -422,6 +422,8 @@ export class JetStreamEventLog implements EventLog {
   private readonly window: number;
   private readonly publisher: JetStreamPublisher;
   private readonly reconnectListeners = new Set<() => void>();
+  /** Pauses waiting for the next reconnect or the close, whichever comes first. */
+  private readonly pauses = new Set<() => void>();
   private connected = true;
 
   private constructor(
@@ -443,8 +445,12 @@ export class JetStreamEventLog implements EventLog {
         if (s.type !== "reconnect") continue;
         this.connected = true;
         for (const listener of [...this.reconnectListeners]) listener();
+        for (const end of [...this.pauses]) end();
       }
     })();
+    void nc.closed().then(() => {
+      for (const end of [...this.pauses]) end();
+    });
   }
 
   /** Calls `listener` each time the connection to NATS is made again; returns what stops that. */
@@ -696,17 +702,16 @@ export class JetStreamEventLog implements EventLog {
   /** Resolves after `ms` (undefined: no time limit), at the next reconnect, on close or abort, whichever is first. */
   private pause(ms: number | undefined, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
-      const timer = ms === undefined ? undefined : setTimeout(() => done(), ms);
-      const off = this.onReconnect(() => done());
       const done = () => {
         clearTimeout(timer);
-        off();
+        this.pauses.delete(done);
         signal?.removeEventListener("abort", done);
         resolve();
       };
-      if (signal?.aborted) done();
+      const timer = ms === undefined ? undefined : setTimeout(done, ms);
+      this.pauses.add(done);
+      if (signal?.aborted || this.nc.isClosed()) done();
       signal?.addEventListener("abort", done, { once: true });
-      void this.nc.closed().then(done);
     });
   }
 

@@ -28,7 +28,6 @@ type Worker = { projection: AnyProjection; messages?: ConsumerMessages; done?: P
 /** Runs projections until `stop()`. One instance per process; each projection must run in one process only. */
 export class ProjectionRunner {
   private readonly workers: Worker[];
-  private stopped = false;
   private readonly stopping = new AbortController();
   private readonly o: Required<Omit<RunnerOptions, "onBatch" | "onError">> & RunnerOptions;
 
@@ -55,7 +54,6 @@ export class ProjectionRunner {
 
   /** Finishes the batch in hand, stops consuming and resolves when every loop has ended. */
   async stop(): Promise<void> {
-    this.stopped = true;
     this.stopping.abort();
     for (const w of this.workers) w.messages?.stop();
     await Promise.all(this.workers.map((w) => w.done));
@@ -66,18 +64,18 @@ export class ProjectionRunner {
     // After a reconnect the loop starts again from the checkpoint: left to itself, nats.js waits its pull expiry
     // (15 to 45 s) when the server is back before JetStream is.
     const off = this.log.onReconnect(() => w.messages?.stop());
-    while (!this.stopped) {
+    while (!this.stopping.signal.aborted) {
       try {
         const checkpoint = await readCheckpoint(this.db, p.name);
         await prepareConsumer(this.log.jsm, p, checkpoint, this.o.batchSize * 4);
         const consumer = await this.log.js.consumers.get(p.stream, durableName(p.name));
-        if (this.stopped) break;
+        if (this.stopping.signal.aborted) break;
         w.messages = await consumer.consume({ max_messages: this.o.batchSize * 2 });
         const batcher = new Batcher(w.messages);
         for (;;) {
           const batch = await batcher.next(this.o.batchSize, this.o.maxWaitMs);
           // Once stopping, buffered messages stay unacknowledged: the next start delivers them again.
-          if (batch === undefined || this.stopped) break;
+          if (batch === undefined || this.stopping.signal.aborted) break;
           const outcome = await processBatch(this.db, p, batch.map(decodeMessage));
           // The consumer acknowledges all: the last message covers the batch.
           batch.at(-1)?.ack();
@@ -85,7 +83,7 @@ export class ProjectionRunner {
         }
       } catch (err) {
         w.messages?.stop();
-        if (this.stopped) break;
+        if (this.stopping.signal.aborted) break;
         this.o.onError?.(p.name, err);
         await this.log.backOff(this.o.retryMs, this.stopping.signal);
       }

@@ -65,16 +65,11 @@ export class CopyLineWriter {
     return this;
   }
 
-  /** The line written since the last `end` or `drop`, as a view into the slab. */
+  /** The line written since the last `end`, as a view into the slab. */
   end(): Buffer {
     const line = this.slab.subarray(this.start, this.at);
     this.start = this.at;
     return line;
-  }
-
-  /** Forgets the line written since the last `end` or `drop`. */
-  drop(): void {
-    this.at = this.start;
   }
 }
 
